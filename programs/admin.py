@@ -1,0 +1,200 @@
+"""The catalog admin: every model editable in Chinese, programs with their plans nested inline."""
+
+import nested_admin
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Indicator,
+    Measure,
+    Plan,
+    PlanIndicator,
+    PlanTag,
+    Program,
+    ProgressReport,
+    ReportingPeriod,
+    Target,
+)
+
+
+class MeasureInline(nested_admin.NestedTabularInline):
+    model = Measure
+    extra = 0
+    fields = ["order", "name", "owner_office", "milestone_state"]
+    sortable_field_name = "order"
+
+
+class PlanIndicatorInline(nested_admin.NestedTabularInline):
+    model = PlanIndicator
+    extra = 0
+    fields = ["order", "indicator", "measure"]
+    autocomplete_fields = ["indicator"]
+    sortable_field_name = "order"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Offer only the measures of the plan being edited.
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "measure":
+            program_id = request.resolver_match.kwargs.get("object_id")
+            field.queryset = field.queryset.filter(plan__program_id=program_id or 0)
+        return field
+
+
+class PlanInline(nested_admin.NestedStackedInline):
+    model = Plan
+    extra = 0
+    fields = ["order", "name", "tags", "description"]
+    filter_horizontal = ["tags"]
+    sortable_field_name = "order"
+    inlines = [MeasureInline, PlanIndicatorInline]
+
+
+@admin.register(Program)
+class ProgramAdmin(nested_admin.NestedModelAdmin):
+    list_display = ["name", "region", "start_year", "end_year", "plan_count"]
+    list_filter = ["start_year", "region__level"]
+    search_fields = ["name", "region__name", "region__code"]
+    autocomplete_fields = ["region"]
+    readonly_fields = ["targets_overview"]
+    fields = [
+        "region",
+        "name",
+        ("start_year", "end_year"),
+        "source_title",
+        "source_url",
+        "summary",
+        "targets_overview",
+    ]
+    inlines = [PlanInline]
+    list_select_related = ["region"]
+
+    @admin.display(description=_("plans"))
+    def plan_count(self, program):
+        return program.plans.count()
+
+    @admin.display(description=_("targets"))
+    def targets_overview(self, program):
+        if not program.pk:
+            return "—"
+        targets = (
+            Target.objects.filter(plan__program=program)
+            .select_related("indicator", "region", "period", "plan")
+            .order_by("-period__year", "plan__order", "indicator__code", "region__path")
+        )
+        edit_url = reverse("admin:programs_target_changelist")
+        return render_to_string(
+            "admin/programs/program_targets.html",
+            {
+                "targets": targets,
+                "edit_url": f"{edit_url}?plan__program__id__exact={program.pk}",
+                "add_url": reverse("admin:programs_target_add"),
+            },
+        )
+
+
+@admin.register(Plan)
+class PlanAdmin(nested_admin.NestedModelAdmin):
+    list_display = ["name", "program", "order"]
+    list_filter = ["tags", "program__start_year"]
+    search_fields = ["name", "program__name"]
+    autocomplete_fields = ["program"]
+    filter_horizontal = ["tags"]
+    inlines = [MeasureInline, PlanIndicatorInline]
+    list_select_related = ["program"]
+
+
+@admin.register(PlanTag)
+class PlanTagAdmin(admin.ModelAdmin):
+    list_display = ["name", "category"]
+    list_filter = ["category"]
+    search_fields = ["name", "category"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "plan", "owner_office", "milestone_state"]
+    list_editable = ["milestone_state"]
+    list_filter = ["milestone_state", "plan__program"]
+    search_fields = ["name", "owner_office", "plan__name"]
+    autocomplete_fields = ["plan"]
+    list_select_related = ["plan"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit", "kind", "direction", "time_nature", "rollup"]
+    list_filter = ["kind", "direction", "time_nature", "rollup", "unit"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "year", "number", "opens_at", "deadline", "locked"]
+    list_filter = ["kind", "year", "locked"]
+    ordering = ["-year", "kind", "number"]
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    """Targets are edited in the list, filtered to one program and year."""
+
+    list_display = [
+        "region",
+        "indicator",
+        "period",
+        "comparator",
+        "value",
+        "unit",
+        "baseline",
+        "plan",
+    ]
+    list_editable = ["comparator", "value", "baseline"]
+    list_filter = ["plan__program", "period__year", "period__kind", "indicator__kind"]
+    search_fields = ["region__name", "region__code", "indicator__name", "indicator__code"]
+    autocomplete_fields = ["indicator", "region", "plan"]
+    list_select_related = ["region", "indicator", "period", "plan"]
+
+    @admin.display(description=_("unit"))
+    def unit(self, target):
+        return target.indicator.get_unit_display() if target.indicator.unit else ""
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "region",
+        "indicator",
+        "period",
+        "value",
+        "is_lower_bound",
+        "state",
+        "updated_at",
+        "updated_by",
+    ]
+    list_filter = ["state", "period__year", "period__kind", "indicator__kind"]
+    search_fields = ["region__name", "region__code", "indicator__name", "indicator__code"]
+    autocomplete_fields = ["indicator", "region"]
+    readonly_fields = [
+        "version",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+        "submitted_by",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    list_select_related = ["region", "indicator", "period", "updated_by"]
+
+    def save_model(self, request, obj, form, change):
+        # An admin correction is a new version like any other save (optimistic locking).
+        if change:
+            obj.version += 1
+        else:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

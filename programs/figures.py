@@ -1,0 +1,287 @@
+"""Derived figures: completion, pace, growth, roll-up and ranking (DESIGN.md, "Derived figures").
+
+Pure functions over plain values, so that every number a dashboard shows can be tested without a
+database. All values are ``Decimal``; ``None`` always means "not known" and never counts as zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+from programs.choices import Comparator, IndicatorKind, RollupRule, Status, TimeNature
+
+__all__ = [
+    "Completion",
+    "Pace",
+    "RollupInput",
+    "as_percent",
+    "completion",
+    "expected_pace",
+    "growth",
+    "pace",
+    "period_change",
+    "rank",
+    "rollup",
+    "year_to_date",
+]
+
+K = TypeVar("K", bound=Hashable)
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_HUNDRED = Decimal(100)
+
+
+# --- Completion -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How an actual value stands against its target."""
+
+    ratio: Decimal | None  # actual/target as a fraction (1.2 == 120%); None where it means nothing
+    met: bool | None  # None when there is no actual or no target
+    status: Status  # MET / NOT_MET / NO_DATA; ON_TRACK and BEHIND come only from pace()
+
+
+_NO_COMPLETION = Completion(ratio=None, met=None, status=Status.NO_DATA)
+
+
+def _meets(*, actual: Decimal, target: Decimal, comparator: Comparator) -> bool:
+    if comparator == Comparator.GTE:
+        return actual >= target
+    if comparator == Comparator.LTE:
+        return actual <= target
+    if comparator == Comparator.EQ:
+        return actual == target
+    raise ValueError(f"unknown comparator: {comparator!r}")
+
+
+def _completion_ratio(
+    *, actual: Decimal, target: Decimal, comparator: Comparator
+) -> Decimal | None:
+    if comparator == Comparator.LTE:
+        # Lower is better: beating a ceiling of 3.5% with 2.8% is 125%, so the ratio is inverted.
+        # A zero actual would be an infinite share, and negative values invert the meaning.
+        if actual <= 0 or target < 0:
+            return None
+        return target / actual
+    # A share of a zero or negative target says nothing about how far along the region is.
+    if target <= 0:
+        return None
+    return actual / target
+
+
+def completion(
+    *,
+    actual: Decimal | None,
+    target: Decimal | None,
+    comparator: Comparator,
+    kind: IndicatorKind,
+) -> Completion:
+    """Completion of one indicator against its target.
+
+    Counts, amounts and percentages get a ratio oriented so that above 1 is always better than
+    the target: actual/target when higher is better (gte, eq), target/actual when the target is a
+    ceiling (lte). Ranks and milestones are only met or not: "third place of a top 3" is not 100%.
+    A milestone is done when its actual is 1, whatever its target says.
+    """
+    if actual is None or target is None:
+        return _NO_COMPLETION
+
+    if kind == IndicatorKind.MILESTONE and comparator in (
+        Comparator.GTE,
+        Comparator.EQ,
+    ):
+        met = actual >= _ONE
+    else:
+        met = _meets(actual=actual, target=target, comparator=comparator)
+
+    if kind in (IndicatorKind.RANK, IndicatorKind.MILESTONE):
+        ratio = None
+    else:
+        ratio = _completion_ratio(actual=actual, target=target, comparator=comparator)
+
+    return Completion(ratio=ratio, met=met, status=Status.MET if met else Status.NOT_MET)
+
+
+# --- Year to date and pace ------------------------------------------------------------------------
+
+
+def year_to_date(values: list[Decimal | None], *, time_nature: TimeNature) -> Decimal | None:
+    """The year's figure so far from its sub-period values, in order.
+
+    A flow (new skilled workers) adds up over the periods; a stock (talent total) is what it was
+    at the end of the latest period reported. Periods not reported are skipped, not taken as zero.
+    """
+    known = [value for value in values if value is not None]
+    if not known:
+        return None
+    if time_nature == TimeNature.FLOW:
+        return sum(known, _ZERO)
+    if time_nature == TimeNature.STOCK:
+        return known[-1]
+    raise ValueError(f"unknown time nature: {time_nature!r}")
+
+
+def _days_in_year(year: int) -> int:
+    return (date(year + 1, 1, 1) - date(year, 1, 1)).days
+
+
+def expected_pace(*, annual_target: Decimal, year: int, as_of: date) -> Decimal:
+    """The share of an annual target a steady pace would have reached by ``as_of``.
+
+    The day ``as_of`` counts as done, so 31 December expects the whole target. Before the year
+    nothing is expected yet and after it the whole target is.
+    """
+    start = date(year, 1, 1)
+    if as_of < start:
+        return _ZERO
+    days_in_year = _days_in_year(year)
+    days_done = (as_of - start).days + 1
+    if days_done >= days_in_year:
+        return annual_target
+    return annual_target * days_done / days_in_year
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How a flow's year-to-date figure stands against the pace its annual target implies."""
+
+    expected: Decimal | None  # the pace expected by the date; None only without an annual target
+    ratio: Decimal | None  # year_to_date / expected
+    status: Status  # ON_TRACK, BEHIND, MET (annual target already reached), NO_DATA
+
+
+def pace(
+    *,
+    year_to_date: Decimal | None,
+    annual_target: Decimal | None,
+    comparator: Comparator,
+    year: int,
+    as_of: date,
+) -> Pace:
+    """Whether a flow indicator is on course inside the year.
+
+    For a floor (gte, and eq, which is read as a floor until the year is over) reaching the annual
+    target early is final: a flow never goes down. For a ceiling (lte) nothing is final until the
+    year ends, since the rest of the year can still break the cap; until then staying under the
+    expected pace is on track.
+    """
+    if annual_target is None:
+        return Pace(expected=None, ratio=None, status=Status.NO_DATA)
+    expected = expected_pace(annual_target=annual_target, year=year, as_of=as_of)
+    if year_to_date is None:
+        return Pace(expected=expected, ratio=None, status=Status.NO_DATA)
+
+    ratio = year_to_date / expected if expected > 0 else None
+
+    if comparator in (Comparator.GTE, Comparator.EQ):
+        if year_to_date >= annual_target:
+            status = Status.MET
+        elif year_to_date >= expected:
+            status = Status.ON_TRACK
+        else:
+            status = Status.BEHIND
+    elif comparator == Comparator.LTE:
+        year_is_over = as_of >= date(year, 12, 31)
+        if year_to_date > expected:
+            status = Status.BEHIND
+        elif year_is_over:
+            status = Status.MET
+        else:
+            status = Status.ON_TRACK
+    else:
+        raise ValueError(f"unknown comparator: {comparator!r}")
+
+    return Pace(expected=expected, ratio=ratio, status=status)
+
+
+# --- Growth and period change ---------------------------------------------------------------------
+
+
+def growth(*, current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """Year-over-year growth as a fraction (0.6102 == +61.02%).
+
+    Growth from nothing has no meaning, so a zero previous value gives None rather than infinity.
+    """
+    if current is None or previous is None or previous == 0:
+        return None
+    return (current - previous) / previous
+
+
+def period_change(*, current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """Change against the previous period; the same rule as year-over-year growth."""
+    return growth(current=current, previous=previous)
+
+
+# --- Roll-up up the region tree -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollupInput:
+    """One child region's figure entering its parent's roll-up."""
+
+    value: Decimal | None
+    # A functional zone whose figures are already counted in another region of the same parent.
+    counted_in_parent: bool = False
+
+
+def rollup(values: list[RollupInput], *, rule: RollupRule) -> Decimal | None:
+    """A parent region's figure from its children's, by the indicator's roll-up rule.
+
+    Zones already counted in a sibling are left out so nothing is counted twice, and children
+    that have not reported are left out rather than taken as zero. Ranks and similar figures
+    (rule NONE) have no parent figure at all.
+    """
+    if rule == RollupRule.NONE:
+        return None
+    known = [item.value for item in values if not item.counted_in_parent and item.value is not None]
+    if not known:
+        return None
+    if rule == RollupRule.SUM:
+        return sum(known, _ZERO)
+    if rule == RollupRule.MEAN:
+        return sum(known, _ZERO) / len(known)
+    if rule == RollupRule.MAX:
+        return max(known)
+    if rule == RollupRule.MIN:
+        return min(known)
+    raise ValueError(f"unknown roll-up rule: {rule!r}")
+
+
+# --- Ranking --------------------------------------------------------------------------------------
+
+
+def rank(values: dict[K, Decimal | None], *, higher_is_better: bool) -> dict[K, int]:
+    """Places of sibling regions on one indicator, in standard competition order ("1224").
+
+    Equal values share a place and the next place is skipped, so a place always says how many
+    regions did better. Regions without a value get no place. The result is ordered by place,
+    ties in input order.
+    """
+    known = [(key, value) for key, value in values.items() if value is not None]
+    known.sort(key=lambda item: item[1], reverse=higher_is_better)
+    places: dict[K, int] = {}
+    previous: Decimal | None = None
+    place = 0
+    for position, (key, value) in enumerate(known, start=1):
+        if value != previous:
+            place = position
+            previous = value
+        places[key] = place
+    return places
+
+
+# --- Display --------------------------------------------------------------------------------------
+
+
+def as_percent(ratio: Decimal | None, *, places: int = 1) -> Decimal | None:
+    """A fraction as a percentage rounded half-up, as official reports print it (1.2 → 120.0)."""
+    if ratio is None:
+        return None
+    return (ratio * _HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

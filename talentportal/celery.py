@@ -1,0 +1,11 @@
+"""The Celery application (the standard Django recipe): configuration comes from settings' CELERY_*."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentportal.settings")
+
+app = Celery("talentportal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
