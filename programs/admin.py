@@ -2,6 +2,7 @@
 
 import nested_admin
 from django.contrib import admin
+from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +71,7 @@ class ProgramAdmin(nested_admin.NestedModelAdmin):
     ]
     inlines = [PlanInline]
     list_select_related = ["region"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("plans"))
     def plan_count(self, program):
@@ -117,6 +119,7 @@ class PlanTagAdmin(admin.ModelAdmin):
 class MeasureAdmin(SimpleHistoryAdmin):
     list_display = ["name", "plan", "owner_office", "milestone_state"]
     list_editable = ["milestone_state"]
+    history_list_display = ["milestone_state"]
     list_filter = ["milestone_state", "plan__program"]
     search_fields = ["name", "owner_office", "plan__name"]
     autocomplete_fields = ["plan"]
@@ -152,6 +155,7 @@ class TargetAdmin(SimpleHistoryAdmin):
         "plan",
     ]
     list_editable = ["comparator", "value", "baseline"]
+    history_list_display = ["comparator", "value", "baseline"]
     list_filter = ["plan__program", "period__year", "period__kind", "indicator__kind"]
     search_fields = ["region__name", "region__code", "indicator__name", "indicator__code"]
     autocomplete_fields = ["indicator", "region", "plan"]
@@ -175,6 +179,7 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
         "updated_by",
     ]
     list_filter = ["state", "period__year", "period__kind", "indicator__kind"]
+    history_list_display = ["value", "is_lower_bound", "state", "history_change_reason"]
     search_fields = ["region__name", "region__code", "indicator__name", "indicator__code"]
     autocomplete_fields = ["indicator", "region"]
     readonly_fields = [

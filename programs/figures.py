@@ -93,10 +93,7 @@ def completion(
     if actual is None or target is None:
         return _NO_COMPLETION
 
-    if kind == IndicatorKind.MILESTONE and comparator in (
-        Comparator.GTE,
-        Comparator.EQ,
-    ):
+    if kind == IndicatorKind.MILESTONE and comparator in (Comparator.GTE, Comparator.EQ):
         met = actual >= _ONE
     else:
         met = _meets(actual=actual, target=target, comparator=comparator)

@@ -39,7 +39,9 @@ def read_rows(name: str) -> list[dict]:
 @transaction.atomic
 def load_divisions(*, townships: bool = False) -> LoadResult:
     result = LoadResult()
-    existing = {r.code: r for r in Region.objects.only("id", "code", "name", "level", "parent_id", "path")}
+    existing = {
+        r.code: r for r in Region.objects.only("id", "code", "name", "level", "parent_id", "path")
+    }
     by_code: dict[str, Region] = dict(existing)
     old_paths = {code: region.path for code, region in existing.items()}
 
@@ -103,7 +105,9 @@ def load_divisions(*, townships: bool = False) -> LoadResult:
         new_path = by_code[code].path
         if new_path != old_path:
             moved = Region.objects.filter(path__startswith=old_path).exclude(code=code)
-            moved = moved.exclude(path__startswith=new_path) if new_path.startswith(old_path) else moved
+            moved = (
+                moved.exclude(path__startswith=new_path) if new_path.startswith(old_path) else moved
+            )
             if moved.update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1))):
                 result.moved_subtrees += 1
     return result

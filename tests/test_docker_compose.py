@@ -155,18 +155,14 @@ def test_dockerfile_is_python_311_based(dockerfile_lines):
 
 
 def test_dockerfile_has_healthcheck(dockerfile_lines):
-    healthchecks = [
-        line for line in dockerfile_lines if line.upper().startswith("HEALTHCHECK")
-    ]
+    healthchecks = [line for line in dockerfile_lines if line.upper().startswith("HEALTHCHECK")]
     assert len(healthchecks) == 1
     text = "\n".join(dockerfile_lines)
     assert "http://127.0.0.1:8000/healthz" in text
 
 
 def test_dockerfile_does_not_run_as_root(dockerfile_lines):
-    users = [
-        line.split()[1] for line in dockerfile_lines if line.upper().startswith("USER ")
-    ]
+    users = [line.split()[1] for line in dockerfile_lines if line.upper().startswith("USER ")]
     assert users, "Dockerfile has no USER line"
     assert users[-1] not in {"root", "0", "0:0"}
     assert "EXPOSE 8000" in dockerfile_lines

@@ -1,0 +1,100 @@
+"""The fixed cast: a slice of the real region tree and an official for each role.
+
+Zhejiang 33 > Jiaxing 3304 > Pinghu 330482 and Nanhu 330402, with the zone 嘉兴港区 (3304Z01,
+counted in its parent); Hunan 43 > Hengyang 4304 > Zhengxiang 430408 elsewhere.
+"""
+
+import pytest
+from django.test import Client
+
+from regions.choices import RegionKind, RegionLevel, Role
+
+from .factories import MembershipFactory, RegionFactory, UserFactory
+
+
+@pytest.fixture
+def zhejiang(db):
+    return RegionFactory(code="33", name="浙江省", level=RegionLevel.PROVINCE)
+
+
+@pytest.fixture
+def jiaxing(zhejiang):
+    return RegionFactory(code="3304", name="嘉兴市", level=RegionLevel.CITY, parent=zhejiang)
+
+
+@pytest.fixture
+def pinghu(jiaxing):
+    return RegionFactory(code="330482", name="平湖市", level=RegionLevel.COUNTY, parent=jiaxing)
+
+
+@pytest.fixture
+def nanhu(jiaxing):
+    return RegionFactory(code="330402", name="南湖区", level=RegionLevel.COUNTY, parent=jiaxing)
+
+
+@pytest.fixture
+def gangqu(jiaxing):
+    return RegionFactory(
+        code="3304Z01",
+        name="嘉兴港区",
+        level=RegionLevel.COUNTY,
+        kind=RegionKind.ZONE,
+        counted_in_parent=True,
+        parent=jiaxing,
+    )
+
+
+@pytest.fixture
+def zhengxiang(db):
+    hunan = RegionFactory(code="43", name="湖南省", level=RegionLevel.PROVINCE)
+    hengyang = RegionFactory(code="4304", name="衡阳市", level=RegionLevel.CITY, parent=hunan)
+    return RegionFactory(code="430408", name="蒸湘区", level=RegionLevel.COUNTY, parent=hengyang)
+
+
+@pytest.fixture
+def gangqu_reporter(gangqu):
+    return MembershipFactory(user=UserFactory(username="gangqu"), region=gangqu).user
+
+
+@pytest.fixture
+def pinghu_reporter(pinghu):
+    return MembershipFactory(user=UserFactory(username="pinghu"), region=pinghu).user
+
+
+@pytest.fixture
+def jiaxing_reviewer(jiaxing):
+    return MembershipFactory(
+        user=UserFactory(username="jiaxing"),
+        region=jiaxing,
+        role=Role.REVIEWER,
+        includes_subregions=True,
+    ).user
+
+
+@pytest.fixture
+def catalog_admin(zhejiang):
+    from programs.demo import catalog_admin_group
+
+    user = UserFactory(username="catalog", is_staff=True)
+    user.groups.add(catalog_admin_group())
+    MembershipFactory(user=user, region=zhejiang, role=Role.CATALOG_ADMIN, includes_subregions=True)
+    return user
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client_zh(catalog_admin):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(catalog_admin)
+    return client
+
+
+@pytest.fixture
+def admin_client_en(catalog_admin):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(catalog_admin)
+    return client

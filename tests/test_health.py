@@ -1,0 +1,37 @@
+import os
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_json_with_each_dependency(client, settings):
+    settings.CELERY_BROKER_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "eager"}
+
+
+def test_healthz_is_503_when_the_broker_does_not_answer(client, settings):
+    # Nothing listens on port 1 of the loopback: a real refused connection, not a mock.
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    from talentportal.celery import app
+
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = os.environ.get("CELERY_BROKER_URL") or None
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["database"] == "ok"
+    assert body["broker"].startswith("error")
+
+
+@pytest.mark.broker
+@pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="needs CELERY_BROKER_URL")
+def test_healthz_reaches_the_real_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["broker"] == "ok"
