@@ -48,7 +48,7 @@ class PlanInline(nested_admin.NestedStackedInline):
     model = Plan
     extra = 0
     fields = ["order", "name", "tags", "description"]
-    filter_horizontal = ["tags"]
+    autocomplete_fields = ["tags"]
     sortable_field_name = "order"
     inlines = [MeasureInline, PlanIndicatorInline]
 
@@ -102,8 +102,7 @@ class PlanAdmin(nested_admin.NestedModelAdmin):
     list_display = ["name", "program", "order"]
     list_filter = ["tags", "program__start_year"]
     search_fields = ["name", "program__name"]
-    autocomplete_fields = ["program"]
-    filter_horizontal = ["tags"]
+    autocomplete_fields = ["program", "tags"]
     inlines = [MeasureInline, PlanIndicatorInline]
     list_select_related = ["program"]
 

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ProgramsConfig(AppConfig):
     name = "programs"
-    verbose_name = _("Talent programs")
+    verbose_name = _("Programs and progress")

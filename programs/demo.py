@@ -218,7 +218,7 @@ def load_reports(users: dict) -> None:
         )
     for code, figures in demo_data.CITY_FIGURES.items():
         for region_code, values in figures.items():
-            for year, value in zip((2023, 2024), values):
+            for year, value in zip((2023, 2024), values, strict=True):
                 load_report(
                     region=Region.objects.get(code=region_code),
                     indicator=Indicator.objects.get(code=code),

@@ -1,4 +1,4 @@
-"""The catalog (program, plan, measure, indicator, target), reporting periods and progress reports."""
+"""The catalog (program, plan, measure, indicator, target), periods and progress reports."""
 
 import calendar
 from datetime import date

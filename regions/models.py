@@ -101,9 +101,16 @@ class Region(FieldConstraintErrorsMixin, models.Model):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
-    def build_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else ""
-        return f"{prefix}{self.code}{PATH_SEPARATOR}"
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        old_path = self.stored_path() if self.pk else ""
+        self.path = self.build_path()
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # A moved or recoded region carries its whole subtree along, in one statement.
+            Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
+            )
 
     def clean(self):
         super().clean()
@@ -119,20 +126,13 @@ class Region(FieldConstraintErrorsMixin, models.Model):
                 {"parent": _("The parent must be at a higher level than the region.")}
             )
 
+    def build_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.code}{PATH_SEPARATOR}"
+
     def stored_path(self) -> str:
         """The path as it is in the database now (before an unsaved move)."""
         return Region.objects.filter(pk=self.pk).values_list("path", flat=True).first() or ""
-
-    @transaction.atomic
-    def save(self, *args, **kwargs):
-        old_path = self.stored_path() if self.pk else ""
-        self.path = self.build_path()
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            # A moved or recoded region carries its whole subtree along, in one statement.
-            Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
-            )
 
     def ancestors(self):
         """This region's ancestors from the top down (one query)."""

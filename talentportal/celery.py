@@ -1,4 +1,4 @@
-"""The Celery application (the standard Django recipe): configuration comes from settings' CELERY_*."""
+"""The Celery application (the standard Django recipe), configured from settings CELERY_*."""
 
 import os
 

@@ -20,10 +20,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def errors_of(instance) -> dict:
-    with pytest.raises(ValidationError) as error:
-        instance.full_clean()
-    return error.value.message_dict
+def errors_of(instance, language="en") -> dict:
+    with translation.override(language):
+        with pytest.raises(ValidationError) as error:
+            instance.full_clean()
+        return error.value.message_dict  # lazy messages are rendered in `language` here
 
 
 @pytest.fixture
@@ -60,8 +61,7 @@ def test_the_database_refuses_a_duplicate_target(gangqu, trained, year_2024):
 def test_the_duplicate_message_is_in_chinese_for_chinese_users(gangqu, trained, year_2024):
     TargetFactory(indicator=trained, region=gangqu, period=year_2024)
     duplicate = Target(indicator=trained, region=gangqu, period=year_2024, value=Decimal(5))
-    with translation.override("zh-hans"):
-        assert errors_of(duplicate)["period"] == ["该区域在此周期已有此指标的目标。"]
+    assert errors_of(duplicate, "zh-hans")["period"] == ["该区域在此周期已有此指标的目标。"]
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from regions.choices import RegionKind, RegionLevel
 from regions.models import Region
@@ -62,9 +63,10 @@ def test_a_zone_may_sit_under_a_county(pinghu):
 
 def test_a_duplicate_code_is_reported_at_the_code_field(jiaxing):
     duplicate = Region(code="3304", name="重复", level=RegionLevel.CITY, parent=jiaxing.parent)
-    with pytest.raises(ValidationError) as error:
-        duplicate.full_clean()
-    assert error.value.message_dict["code"] == ["A region with this code exists already."]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            duplicate.full_clean()
+        assert error.value.message_dict["code"] == ["A region with this code exists already."]
 
 
 def test_the_database_refuses_a_duplicate_code(jiaxing):
