@@ -27,7 +27,7 @@ def check_broker() -> str:
         return "eager"  # no broker configured: tasks run in the web process
     from talentportal.celery import app
 
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return "ok"
 
