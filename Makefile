@@ -35,7 +35,7 @@ format: $(VENV)/.installed
 
 # Regenerate the translation catalogs after changing UI strings, then translate and compile.
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=node_modules
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=node_modules
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

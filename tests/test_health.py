@@ -29,3 +29,10 @@ def test_healthz_reaches_the_real_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["broker"] == "ok"
+
+
+def test_the_home_page_is_chinese_first_and_switches_to_english(client):
+    assert "人才计划进展平台" in client.get("/").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    assert "TalentPortal" in response.content.decode()
+    assert '<html lang="en">' in response.content.decode()
