@@ -36,11 +36,14 @@ class PlanIndicatorInline(nested_admin.NestedTabularInline):
     sortable_field_name = "order"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Offer only the measures of the plan being edited.
+        # Offer only the measures of the program or plan being edited (PlanIndicator.clean
+        # then refuses a measure of another plan of the same program).
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "measure":
-            program_id = request.resolver_match.kwargs.get("object_id")
-            field.queryset = field.queryset.filter(plan__program_id=program_id or 0)
+            match = request.resolver_match
+            on_plan_page = match.url_name.startswith("programs_plan_")
+            lookup = "plan_id" if on_plan_page else "plan__program_id"
+            field.queryset = field.queryset.filter(**{lookup: match.kwargs.get("object_id") or 0})
         return field
 
 
@@ -73,9 +76,12 @@ class ProgramAdmin(nested_admin.NestedModelAdmin):
     list_select_related = ["region"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    @admin.display(description=_("plans"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(plan_total=models.Count("plans"))
+
+    @admin.display(description=_("plans"), ordering="plan_total")
     def plan_count(self, program):
-        return program.plans.count()
+        return program.plan_total
 
     @admin.display(description=_("targets"))
     def targets_overview(self, program):

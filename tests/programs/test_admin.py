@@ -246,3 +246,25 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, db):
     response = client.get(admin_url(Target))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_program_list_costs_the_same_queries_for_many_programs(
+    admin_client_zh, gangqu, django_assert_max_num_queries
+):
+    from tests.factories import PlanFactory, ProgramFactory
+
+    for _ in range(30):
+        PlanFactory(program=ProgramFactory(region=gangqu))
+    with django_assert_max_num_queries(12):
+        assert admin_client_zh.get(admin_url(Program)).status_code == 200
+
+
+def test_a_plan_page_offers_only_that_plans_measures(admin_client_zh, gangqu):
+    from tests.factories import MeasureFactory, PlanFactory
+
+    plan = PlanFactory(program__region=gangqu)
+    sibling = PlanFactory(program=plan.program)
+    own, other = MeasureFactory(plan=plan), MeasureFactory(plan=sibling)
+    page = admin_client_zh.get(admin_url(Plan, "change", plan.pk)).content.decode()
+    assert f'<option value="{own.pk}">' in page
+    assert f'<option value="{other.pk}">' not in page
