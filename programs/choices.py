@@ -87,3 +87,10 @@ class Status(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     BEHIND = "behind", _("Behind")
     NO_DATA = "no_data", _("No data")
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted for review")
+    RETURNED = "returned", _("Returned for correction")
+    APPROVED = "approved", _("Approved")
+    REOPENED = "reopened", _("Reopened")

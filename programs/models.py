@@ -1,7 +1,9 @@
 """The catalog (program, plan, measure, indicator, target), periods and progress reports."""
 
 import calendar
+import uuid
 from datetime import date
+from pathlib import PurePath
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +22,7 @@ from .choices import (
     Direction,
     IndicatorKind,
     MilestoneState,
+    NotificationKind,
     PeriodKind,
     ReportState,
     RollupRule,
@@ -573,3 +576,105 @@ class ProgressReport(FieldConstraintErrorsMixin, models.Model):
         super().clean()
         if self.indicator_id:
             check_value_fits(self.indicator, self.value)
+
+
+class PeriodReopening(models.Model):
+    """A catalog admin lets one region enter a closed period again, until a date, for a reason."""
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("period"),
+        on_delete=models.CASCADE,
+        related_name="reopenings",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="reopenings"
+    )
+    reason = models.TextField(_("reason"))
+    until = models.DateTimeField(_("open until"))
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("period reopening")
+        verbose_name_plural = _("period reopenings")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["period", "region", "until"])]
+
+    def __str__(self):
+        return f"{self.period} · {self.region.name}"
+
+
+def evidence_path(evidence: "Evidence", filename: str) -> str:
+    """A random name under the report's folder: uploads cannot collide or climb out of MEDIA_ROOT."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{evidence.report_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file backing a reported value; private to officials unless marked public."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("progress report"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    is_public = models.BooleanField(_("public"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["report", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Notification(models.Model):
+    """An in-app notice to one official about one progress report."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("progress report"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()}"

@@ -1,0 +1,127 @@
+"""Forms of the officials' pages: each validates at the field, in the user's language."""
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .choices import IndicatorKind
+from .models import check_value_fits
+from .selectors import EntryRow
+
+MILESTONE_CHOICES = [("", "—"), ("1", _("Done")), ("0", _("Not done"))]
+
+
+class EntryRowForm(forms.Form):
+    """One indicator's input in the data-entry grid."""
+
+    value = forms.DecimalField(label=_("value"), required=False, max_digits=18, decimal_places=4)
+    is_lower_bound = forms.BooleanField(label=_("lower bound"), required=False)
+    note = forms.CharField(label=_("note"), required=False, max_length=2000)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    selected = forms.BooleanField(label=_("select"), required=False)
+
+    def __init__(self, *args, row: EntryRow, **kwargs):
+        self.row = row
+        report = row.report
+        if report is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "value": report.value.normalize(),
+                "is_lower_bound": report.is_lower_bound,
+                "note": report.note,
+                "version": report.version,
+            }
+        super().__init__(*args, prefix=f"i{row.indicator.pk}", **kwargs)
+        kind = row.indicator.kind
+        value = self.fields["value"]
+        value.widget.attrs.update(
+            {"inputmode": "decimal", "autocomplete": "off", "class": "entry-value"}
+        )
+        if kind in (IndicatorKind.COUNT, IndicatorKind.RANK):
+            value.widget.attrs["inputmode"] = "numeric"
+        if kind == IndicatorKind.MILESTONE:
+            self.fields["value"] = forms.TypedChoiceField(
+                label=_("value"),
+                choices=MILESTONE_CHOICES,
+                coerce=Decimal,
+                empty_value=None,
+                required=False,
+            )
+
+    def clean_value(self):
+        value = self.cleaned_data.get("value")
+        try:
+            check_value_fits(self.row.indicator, value)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["value"]) from None
+        return value
+
+    @property
+    def editable(self) -> bool:
+        report = self.row.report
+        return report is None or report.state in ("draft", "returned")
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PeriodReopenForm(forms.Form):
+    region_code = forms.CharField(label=_("region code"), max_length=20)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    until = forms.DateTimeField(
+        label=_("open until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+EVIDENCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# What each kind of file starts with, so a renamed executable is not taken for a PDF.
+MAGIC = {
+    ".pdf": (b"%PDF",),
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+}
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("file"))
+    is_public = forms.BooleanField(label=_("public"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if suffix not in EVIDENCE_TYPES:
+            raise ValidationError(
+                _("Upload a PDF, an image (PNG, JPEG) or an Office document (Word, Excel).")
+            )
+        if upload.size > settings.EVIDENCE_MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(mb)d MB.")
+                % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+            )
+        head = upload.read(8)
+        upload.seek(0)
+        if not head.startswith(MAGIC[suffix]):
+            raise ValidationError(_("The file's content does not match its type."))
+        upload.detected_type = EVIDENCE_TYPES[suffix]
+        return upload

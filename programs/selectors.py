@@ -1,0 +1,241 @@
+"""Reads for the officials' pages, each in a fixed number of queries whatever the data size."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from regions.access import Action, filter_by_region, regions_where
+from regions.models import Region
+
+from . import figures
+from .choices import PERIODS_PER_YEAR, PeriodKind, ReportState
+from .models import (
+    Indicator,
+    Measure,
+    PeriodReopening,
+    Plan,
+    PlanIndicator,
+    Program,
+    ProgressReport,
+    ReportingPeriod,
+    Target,
+)
+
+
+def previous_period_key(period: ReportingPeriod) -> tuple[str, int, int]:
+    if period.number > 1:
+        return (period.kind, period.year, period.number - 1)
+    return (period.kind, period.year - 1, PERIODS_PER_YEAR[PeriodKind(period.kind)])
+
+
+def last_year_key(period: ReportingPeriod) -> tuple[str, int, int]:
+    return (period.kind, period.year - 1, period.number)
+
+
+def open_periods(user, at: datetime | None = None) -> list[ReportingPeriod]:
+    """Periods in their window now, plus closed ones reopened for a region the user enters."""
+    at = at or timezone.now()
+    reopened = PeriodReopening.objects.filter(
+        until__gt=at, region__in=regions_where(user, Action.ENTER)
+    ).values("period_id")
+    return list(
+        ReportingPeriod.objects.filter(
+            Q(locked=False, opens_at__lte=at, deadline__gt=at) | Q(pk__in=reopened)
+        ).order_by("deadline")
+    )
+
+
+def programs_for(region: Region, year: int) -> QuerySet[Program]:
+    """The region's own programs running that year, and those above it that set it targets."""
+    return (
+        Program.objects.filter(start_year__lte=year, end_year__gte=year)
+        .filter(
+            Q(region=region)
+            | Q(plans__targets__region=region, plans__targets__period__year=year)
+        )
+        .select_related("region")
+        .distinct()
+        .order_by("region__level", "name")
+    )
+
+
+@dataclass
+class RegionTasks:
+    region: Region
+    period: ReportingPeriod
+    counts: Counter = field(default_factory=Counter)  # state (or "not_started") → indicators
+    returned: list[ProgressReport] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def days_left(self) -> int:
+        return (timezone.localdate(self.period.deadline) - timezone.localdate()).days
+
+
+def official_tasks(user) -> list[RegionTasks]:
+    """我的任务: for each open period and region the user enters, figures by state."""
+    periods = open_periods(user)
+    if not periods:
+        return []
+    regions = list(regions_where(user, Action.ENTER).order_by("path")[:200])
+    years = {p.year for p in periods}
+    # Which indicators each region reports: its own programs' and the targets set for it.
+    expected: dict[tuple[int, int], set[int]] = defaultdict(set)  # (region, year) → indicators
+    for region_id, year_from, year_to, indicator_id in PlanIndicator.objects.filter(
+        plan__program__region__in=regions
+    ).values_list(
+        "plan__program__region_id",
+        "plan__program__start_year",
+        "plan__program__end_year",
+        "indicator_id",
+    ):
+        for year in years:
+            if year_from <= year <= year_to:
+                expected[(region_id, year)].add(indicator_id)
+    for region_id, year, indicator_id in Target.objects.filter(
+        region__in=regions, period__year__in=years
+    ).values_list("region_id", "period__year", "indicator_id"):
+        expected[(region_id, year)].add(indicator_id)
+    reports = ProgressReport.objects.filter(region__in=regions, period__in=periods).select_related(
+        "indicator", "period", "region"
+    )
+    by_key = defaultdict(list)
+    for report in reports:
+        by_key[(report.region_id, report.period_id)].append(report)
+    tasks = []
+    for period in periods:
+        for region in regions:
+            task = RegionTasks(region=region, period=period)
+            found = by_key[(region.pk, period.pk)]
+            for report in found:
+                task.counts[report.state] += 1
+            reported = {r.indicator_id for r in found}
+            task.counts["not_started"] = len(expected[(region.pk, period.year)] - reported)
+            task.returned = [r for r in found if r.state == ReportState.RETURNED]
+            if task.total:
+                tasks.append(task)
+    # Returned items first, then the nearest deadline.
+    tasks.sort(key=lambda t: (not t.returned, t.period.deadline, t.region.path))
+    return tasks
+
+
+@dataclass
+class EntryRow:
+    plan: Plan
+    measure: Measure | None
+    indicator: Indicator
+    target: Target | None
+    report: ProgressReport | None
+    previous_value: Decimal | None
+    last_year_value: Decimal | None
+
+    @property
+    def completion(self) -> figures.Completion:
+        if self.report is None or self.target is None:
+            return figures.completion(actual=None, target=None, comparator="gte", kind="count")
+        return figures.completion(
+            actual=self.report.value,
+            target=self.target.value,
+            comparator=self.target.comparator,
+            kind=self.indicator.kind,
+        )
+
+    @property
+    def growth(self) -> Decimal | None:
+        return figures.growth(
+            current=self.report.value if self.report else None, previous=self.last_year_value
+        )
+
+
+def entry_rows(*, region: Region, period: ReportingPeriod, program: Program) -> list[EntryRow]:
+    """Every indicator of the program, grouped by plan and measure, with what sits beside it."""
+    links = list(
+        PlanIndicator.objects.filter(plan__program=program)
+        .select_related("plan", "measure", "indicator")
+        .order_by("plan__order", "plan_id", "measure__order", "order", "pk")
+    )
+    indicator_ids = {link.indicator_id for link in links}
+    targets = {
+        t.indicator_id: t
+        for t in Target.objects.filter(region=region, period=period, indicator_id__in=indicator_ids)
+    }
+    keys = {previous_period_key(period), last_year_key(period), (period.kind, period.year, period.number)}
+    key_filter = Q()
+    for kind, year, number in keys:
+        key_filter |= Q(period__kind=kind, period__year=year, period__number=number)
+    current, previous, last_year = {}, {}, {}
+    for report in ProgressReport.objects.filter(
+        key_filter, region=region, indicator_id__in=indicator_ids
+    ).select_related("period", "updated_by"):
+        key = (report.period.kind, report.period.year, report.period.number)
+        if report.period_id == period.pk:
+            current[report.indicator_id] = report
+        # Beside the input, only approved figures count as last period's and last year's.
+        if report.state == ReportState.APPROVED:
+            if key == previous_period_key(period):
+                previous[report.indicator_id] = report.value
+            if key == last_year_key(period):
+                last_year[report.indicator_id] = report.value
+    rows, seen = [], set()
+    for link in links:
+        if link.indicator_id in seen:
+            continue  # one figure per indicator, even when two plans track it
+        seen.add(link.indicator_id)
+        rows.append(
+            EntryRow(
+                plan=link.plan,
+                measure=link.measure,
+                indicator=link.indicator,
+                target=targets.get(link.indicator_id),
+                report=current.get(link.indicator_id),
+                previous_value=previous.get(link.indicator_id),
+                last_year_value=last_year.get(link.indicator_id),
+            )
+        )
+    return rows
+
+
+def review_queue(user, period: ReportingPeriod) -> QuerySet[ProgressReport]:
+    """Submitted figures of the period in the reviewer's scope, with what the review shows."""
+    return (
+        filter_by_region(
+            user,
+            ProgressReport.objects.filter(period=period, state=ReportState.SUBMITTED),
+            Action.REVIEW,
+        )
+        .select_related("region", "indicator", "submitted_by", "period")
+        .prefetch_related("evidence")
+        .order_by("region__path", "indicator__code")
+    )
+
+
+def review_periods(user) -> list[tuple[ReportingPeriod, int]]:
+    """Periods with figures waiting for this reviewer, and how many."""
+    waiting = Counter(
+        filter_by_region(
+            user, ProgressReport.objects.filter(state=ReportState.SUBMITTED), Action.REVIEW
+        ).values_list("period_id", flat=True)
+    )
+    periods = ReportingPeriod.objects.filter(pk__in=waiting).order_by("-year", "kind", "number")
+    return [(p, waiting[p.pk]) for p in periods]
+
+
+def previous_values(reports) -> dict[int, Decimal | None]:
+    """For each report, the value of its previous history version (old → new in the review)."""
+    ids = [r.pk for r in reports]
+    history = ProgressReport.history.filter(id__in=ids).order_by("id", "-history_id")
+    result: dict[int, list] = defaultdict(list)
+    for record in history.values("id", "value"):
+        result[record["id"]].append(record["value"])
+    old = {}
+    for report in reports:
+        distinct = [v for v in result[report.pk] if v != report.value]
+        old[report.pk] = distinct[0] if distinct else None
+    return old

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from .views import entry, excel, reports, review
+
+app_name = "programs"
+
+urlpatterns = [
+    path("my/", entry.home, name="home"),
+    path("entry/<str:region_code>/<int:period_id>/", entry.grid_start, name="grid_start"),
+    path(
+        "entry/<str:region_code>/<int:period_id>/<int:program_id>/", entry.grid, name="grid"
+    ),
+    path(
+        "entry/<str:region_code>/<int:period_id>/<int:program_id>/excel/",
+        excel.template_download,
+        name="excel_template",
+    ),
+    path(
+        "entry/<str:region_code>/<int:period_id>/<int:program_id>/excel/upload/",
+        excel.upload,
+        name="excel_upload",
+    ),
+    path("review/", review.queue_index, name="review_index"),
+    path("review/<int:period_id>/", review.queue, name="review"),
+    path("reports/<int:pk>/", reports.report_detail, name="report"),
+    path("reports/<int:pk>/evidence/", reports.evidence_upload, name="evidence_upload"),
+    path("reports/<int:pk>/reopen/", reports.report_reopen, name="report_reopen"),
+    path("evidence/<int:pk>/", reports.evidence_download, name="evidence"),
+    path("periods/<int:pk>/reopen/", reports.period_reopen, name="period_reopen"),
+    path("notifications/", reports.notifications, name="notifications"),
+]

@@ -1,0 +1,131 @@
+"""Who may do what where: the one place every view, form, export, API endpoint and selector asks.
+
+A membership gives a user a role in a region, and in every region below it when it says
+"includes sub-regions". What each role may do:
+
+- reporter: view, enter and submit the figures of the regions in scope;
+- reviewer: view, review (approve / return) and reopen approved figures in scope;
+- catalog admin: view in scope and reopen closed periods there (the catalog itself is edited in
+  the admin, under Django's model permissions);
+- superuser: everything everywhere.
+
+An object outside the user's scope is simply not in their querysets (404); an action their role
+does not allow on an object they can see is refused with PermissionDenied (403).
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .choices import Role
+from .models import OfficialMembership, Region
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    ENTER = "enter"  # create and edit drafts, upload evidence
+    SUBMIT = "submit"
+    REVIEW = "review"  # approve and return
+    REOPEN_REPORT = "reopen_report"  # send an approved figure back to draft
+    REOPEN_PERIOD = "reopen_period"
+
+
+ROLES_FOR = {
+    Action.VIEW: {Role.REPORTER, Role.REVIEWER, Role.CATALOG_ADMIN},
+    Action.ENTER: {Role.REPORTER},
+    Action.SUBMIT: {Role.REPORTER},
+    Action.REVIEW: {Role.REVIEWER},
+    Action.REOPEN_REPORT: {Role.REVIEWER},
+    Action.REOPEN_PERIOD: {Role.CATALOG_ADMIN},
+}
+
+
+def _memberships(user) -> list[OfficialMembership]:
+    # Cached on the user object: one query per request, however many checks a page makes.
+    if not hasattr(user, "_membership_cache"):
+        user._membership_cache = list(
+            OfficialMembership.objects.filter(user=user).select_related("region")
+        )
+    return user._membership_cache
+
+
+def _scope(user, action: Action) -> Q | None:
+    """A filter on Region for where `user` may do `action`; None means nowhere."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Q()
+    condition = None
+    for membership in _memberships(user):
+        if membership.role not in ROLES_FOR[action]:
+            continue
+        here = (
+            Q(path__startswith=membership.region.path)
+            if membership.includes_subregions
+            else Q(pk=membership.region_id)
+        )
+        condition = here if condition is None else condition | here
+    return condition
+
+
+def regions_where(user, action: Action) -> QuerySet[Region]:
+    scope = _scope(user, action)
+    return Region.objects.none() if scope is None else Region.objects.filter(scope)
+
+
+def can(user, action: Action, region: Region) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    for membership in _memberships(user):
+        if membership.role not in ROLES_FOR[action]:
+            continue
+        if membership.region_id == region.pk or (
+            membership.includes_subregions and region.path.startswith(membership.region.path)
+        ):
+            return True
+    return False
+
+
+def require(user, action: Action, region: Region) -> None:
+    """403 unless `user` may do `action` in `region`."""
+    if not can(user, action, region):
+        raise PermissionDenied
+
+
+def filter_by_region(user, queryset: QuerySet, action: Action = Action.VIEW, *, field="region"):
+    """Narrow a queryset of region-bound objects (reports, targets, …) to the user's scope."""
+    scope = _scope(user, action)
+    if scope is None:
+        return queryset.none()
+    if not scope:
+        return queryset
+    return queryset.filter(**{f"{field}__in": Region.objects.filter(scope)})
+
+
+def get_visible_or_404(user, queryset: QuerySet, *, field="region", **lookup):
+    """The object if it is in the user's view scope; 404 otherwise, so its existence stays hidden."""
+    try:
+        return filter_by_region(user, queryset, field=field).get(**lookup)
+    except queryset.model.DoesNotExist as error:
+        raise Http404 from error
+
+
+def is_official(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or bool(_memberships(user)))
+
+
+def users_who_can(action: Action, region: Region):
+    """The officials holding a role for `action` in `region` (for notifications)."""
+    from django.contrib.auth import get_user_model
+
+    above = [code for code in region.path.split("/") if code][:-1]
+    memberships = OfficialMembership.objects.filter(role__in=ROLES_FOR[action]).filter(
+        Q(region=region) | Q(region__code__in=above, includes_subregions=True)
+    )
+    return get_user_model().objects.filter(
+        is_active=True, pk__in=memberships.values("user_id")
+    ).distinct()
