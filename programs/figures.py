@@ -282,3 +282,13 @@ def as_percent(ratio: Decimal | None, *, places: int = 1) -> Decimal | None:
     if ratio is None:
         return None
     return (ratio * _HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def plain_number(value: Decimal | int | None) -> str:
+    """A figure as officials write it: thousands separated, no trailing zeros (1,200 / 61.02)."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return f"{number:,.0f}"
+    return f"{number.normalize():,f}"

@@ -28,7 +28,7 @@ class EntryRowForm(forms.Form):
         report = row.report
         if report is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "value": report.value.normalize(),
+                "value": format(report.value.normalize(), "f"),
                 "is_lower_bound": report.is_lower_bound,
                 "note": report.note,
                 "version": report.version,

@@ -54,8 +54,7 @@ def programs_for(region: Region, year: int) -> QuerySet[Program]:
     return (
         Program.objects.filter(start_year__lte=year, end_year__gte=year)
         .filter(
-            Q(region=region)
-            | Q(plans__targets__region=region, plans__targets__period__year=year)
+            Q(region=region) | Q(plans__targets__region=region, plans__targets__period__year=year)
         )
         .select_related("region")
         .distinct()
@@ -166,7 +165,11 @@ def entry_rows(*, region: Region, period: ReportingPeriod, program: Program) -> 
         t.indicator_id: t
         for t in Target.objects.filter(region=region, period=period, indicator_id__in=indicator_ids)
     }
-    keys = {previous_period_key(period), last_year_key(period), (period.kind, period.year, period.number)}
+    keys = {
+        previous_period_key(period),
+        last_year_key(period),
+        (period.kind, period.year, period.number),
+    }
     key_filter = Q()
     for kind, year, number in keys:
         key_filter |= Q(period__kind=kind, period__year=year, period__number=number)

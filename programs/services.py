@@ -19,6 +19,7 @@ from regions.access import Action, require, users_who_can
 from regions.models import Region
 
 from .choices import NotificationKind, ReportState
+from .figures import plain_number
 from .models import (
     Indicator,
     Notification,
@@ -45,8 +46,10 @@ class ConflictError(Exception):
     def __init__(self, report: ProgressReport):
         self.report = report
         super().__init__(
-            _("%(user)s saved this figure in the meantime (now %(value)s). Check it and save again.")
-            % {"user": report.updated_by or _("Someone"), "value": report.value.normalize()}
+            _(
+                "%(user)s saved this figure in the meantime (now %(value)s). Check it and save again."
+            )
+            % {"user": report.updated_by or _("Someone"), "value": plain_number(report.value)}
         )
 
 
@@ -96,8 +99,10 @@ STEP_WORDS = {
 
 def _locked(report: ProgressReport) -> ProgressReport:
     """The report re-read under a row lock, so concurrent changes queue up behind each other."""
-    return ProgressReport.objects.select_for_update().select_related("period", "region", "indicator").get(
-        pk=report.pk
+    return (
+        ProgressReport.objects.select_for_update()
+        .select_related("period", "region", "indicator")
+        .get(pk=report.pk)
     )
 
 
@@ -203,7 +208,7 @@ def report_submit(*, user, report: ProgressReport, version: int | None = None) -
                     "This is more than 3 times or less than a third of last year's %(last)s: "
                     "explain it in the note before submitting."
                 )
-                % {"last": last.normalize()}
+                % {"last": plain_number(last)}
             }
         )
     report.submitted_by, report.submitted_at = user, timezone.now()

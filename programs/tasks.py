@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .figures import plain_number
 from .models import Notification
 
 
@@ -26,7 +27,7 @@ def email_text(notification: Notification) -> tuple[str, str]:
         subject,
         "",
         _("Value: %(value)s %(unit)s")
-        % {"value": report.value.normalize(), "unit": report.indicator.unit},
+        % {"value": plain_number(report.value), "unit": report.indicator.unit},
     ]
     if notification.message:
         lines += [_("Comment: %(comment)s") % {"comment": notification.message}]

@@ -7,9 +7,7 @@ app_name = "programs"
 urlpatterns = [
     path("my/", entry.home, name="home"),
     path("entry/<str:region_code>/<int:period_id>/", entry.grid_start, name="grid_start"),
-    path(
-        "entry/<str:region_code>/<int:period_id>/<int:program_id>/", entry.grid, name="grid"
-    ),
+    path("entry/<str:region_code>/<int:period_id>/<int:program_id>/", entry.grid, name="grid"),
     path(
         "entry/<str:region_code>/<int:period_id>/<int:program_id>/excel/",
         excel.template_download,

@@ -126,6 +126,8 @@ def users_who_can(action: Action, region: Region):
     memberships = OfficialMembership.objects.filter(role__in=ROLES_FOR[action]).filter(
         Q(region=region) | Q(region__code__in=above, includes_subregions=True)
     )
-    return get_user_model().objects.filter(
-        is_active=True, pk__in=memberships.values("user_id")
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+        .distinct()
+    )

@@ -98,3 +98,51 @@ def admin_client_en(catalog_admin):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(catalog_admin)
     return client
+
+
+@pytest.fixture
+def open_2024(db):
+    """The 2024 period, open for entry now (its deadline a month ahead)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .factories import PeriodFactory
+
+    return PeriodFactory(
+        year=2024,
+        opens_at=timezone.now() - timedelta(days=30),
+        deadline=timezone.now() + timedelta(days=30),
+    )
+
+
+@pytest.fixture
+def skills_plan(gangqu, open_2024):
+    """嘉兴港区's 优培赋能强提升计划 with the three 2024 targets of the seed text."""
+    from decimal import Decimal
+
+    from .factories import (
+        IndicatorFactory,
+        PlanFactory,
+        PlanIndicatorFactory,
+        ProgramFactory,
+        TargetFactory,
+    )
+
+    plan = PlanFactory(
+        program=ProgramFactory(region=gangqu, name="五大计划", start_year=2024, end_year=2026),
+        name="优培赋能强提升计划",
+    )
+    for order, (code, name, target) in enumerate(
+        [
+            ("VT_TRAINED", "职业技能培训人数", 1000),
+            ("SKILLED_NEW", "新增技能人才", 800),
+            ("HIGH_SKILLED_NEW", "新增高技能人才", 400),
+        ]
+    ):
+        indicator = IndicatorFactory(code=code, name=name, unit="人")
+        PlanIndicatorFactory(plan=plan, indicator=indicator, order=order)
+        TargetFactory(
+            indicator=indicator, region=gangqu, period=open_2024, value=Decimal(target), plan=plan
+        )
+    return plan

@@ -4,14 +4,30 @@ from decimal import Decimal
 
 from django import template
 
+from programs import figures
+
 register = template.Library()
 
 
+register.filter("plain_number", figures.plain_number)
+
+
 @register.filter
-def plain_number(value) -> str:
-    if value is None or value == "":
+def percent(ratio, places: int = 1) -> str:
+    """A fraction as a percentage: 1.2 → 120.0%."""
+    if ratio is None:
         return "—"
-    number = Decimal(value)
-    if number == number.to_integral_value():
-        return f"{number:,.0f}"
-    return f"{number.normalize():,f}"
+    return f"{Decimal(ratio) * 100:,.{places}f}%"
+
+
+@register.filter
+def signed_percent(ratio, places: int = 1) -> str:
+    """Growth with its sign: 0.6102 → +61.0%."""
+    if ratio is None:
+        return "—"
+    return f"{Decimal(ratio) * 100:+,.{places}f}%"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)

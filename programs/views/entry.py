@@ -24,8 +24,9 @@ def home(request):
         {
             "tasks": selectors.official_tasks(user),
             "review_periods": selectors.review_periods(user),
-            "notifications": Notification.objects.filter(user=user, read_at__isnull=True)
-            .select_related("report__region", "report__indicator", "report__period")[:10],
+            "notifications": Notification.objects.filter(
+                user=user, read_at__isnull=True
+            ).select_related("report__region", "report__indicator", "report__period")[:10],
             "entry_regions": regions_where(user, Action.ENTER).order_by("path")[:50],
         },
     )
@@ -66,9 +67,7 @@ def grid(request, region_code, period_id, program_id):
         rows, context = _grid_context(request, region, period, program)
         fresh = {row.indicator.pk: row for row in rows}
         # Rows that went through show their new state; rows with errors keep what was typed.
-        forms = [
-            f if f.errors else EntryRowForm(row=fresh[f.row.indicator.pk]) for f in forms
-        ]
+        forms = [f if f.errors else EntryRowForm(row=fresh[f.row.indicator.pk]) for f in forms]
         return render(request, "programs/grid.html", {**context, "forms": forms}, status=422)
     messages.success(
         request,
@@ -127,7 +126,8 @@ def grid_start(request, region_code, period_id):
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     program = selectors.programs_for(region, period.year).first()
     if program is None:
-        messages.info(request, _("No program of this region runs in %(period)s.") % {"period": period})
+        messages.info(
+            request, _("No program of this region runs in %(period)s.") % {"period": period}
+        )
         return redirect("programs:home")
     return redirect("programs:grid", region.code, period.pk, program.pk)
-

@@ -57,7 +57,8 @@ def report_detail(request, pk):
             "evidence": report.evidence.all(),
             "evidence_form": EvidenceForm() if can(user, Action.ENTER, report.region) else None,
             "reopen_form": ReasonForm()
-            if report.state == ReportState.APPROVED and can(user, Action.REOPEN_REPORT, report.region)
+            if report.state == ReportState.APPROVED
+            and can(user, Action.REOPEN_REPORT, report.region)
             else None,
         },
     )

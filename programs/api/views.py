@@ -1,0 +1,307 @@
+"""The API for systems that push data: the same services and access rules as the pages.
+
+Views parse the payload, find the figure in the user's view scope (outside it: 404), call one
+service and show the result. The services decide everything else: rights (403), states and values
+(400) and stale versions (409, with the figure as it is now so the client can merge and retry).
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+from rest_framework.views import set_rollback
+
+from regions.access import Action, filter_by_region, get_visible_or_404
+
+from .. import services
+from ..models import ProgressReport
+from .filters import ProgressFilter
+from .serializers import (
+    ApproveSerializer,
+    ConflictSerializer,
+    ErrorSerializer,
+    ProgressChangeSerializer,
+    ProgressReportSerializer,
+    ProgressSaveSerializer,
+    ReopenSerializer,
+    ReturnSerializer,
+    SubmitSerializer,
+    TokenSerializer,
+)
+
+BAD_REQUEST = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+    description=_(
+        "Invalid input: a list of messages per field; messages about the whole request "
+        "under non_field_errors."
+    ),
+)
+UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description=_("No valid token or session."))
+FORBIDDEN = OpenApiResponse(
+    ErrorSerializer, description=_("Your role does not allow this in the figure's region.")
+)
+NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description=_("No such figure, or it is outside your regions.")
+)
+CONFLICT = OpenApiResponse(
+    ConflictSerializer,
+    description=_(
+        "The figure changed since the version you sent: `current` is the figure as it is now."
+    ),
+)
+REPORT = OpenApiResponse(ProgressReportSerializer, description=_("The figure after the change."))
+
+
+def _error_data(error: DjangoValidationError) -> dict:
+    """A service's ValidationError as DRF shows serializer errors: {field: [messages]}."""
+    data = as_serializer_error(error)
+    if NON_FIELD_ERRORS in data:
+        data[api_settings.NON_FIELD_ERRORS_KEY] = data.pop(NON_FIELD_ERRORS)
+    return data
+
+
+def _reports():
+    return ProgressReport.objects.select_related("indicator", "region", "period", "updated_by")
+
+
+class ObtainTokenView(ObtainAuthToken):
+    @extend_schema(
+        operation_id="auth_token",
+        summary=_("Obtain an API token"),
+        description=_(
+            "Exchange a username and password for the user's token; send it on every other "
+            "request as `Authorization: Token <token>`."
+        ),
+        request=AuthTokenSerializer,
+        responses={200: TokenSerializer, 400: BAD_REQUEST},
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class ProgressPagination(CursorPagination):
+    # Most recently changed first; the pk makes the order total, as cursor offsets need.
+    ordering = ("-updated_at", "-pk")
+
+
+@extend_schema(tags=["progress"])
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="progress_list",
+        summary=_("List progress figures"),
+        description=_(
+            "The figures in the regions you may view, most recently changed first, "
+            "a page of 100 at a time (follow `next`)."
+        ),
+        parameters=[ProgressFilter],
+        responses={200: ProgressReportSerializer, 400: BAD_REQUEST, 401: UNAUTHENTICATED},
+    ),
+    retrieve=extend_schema(
+        operation_id="progress_retrieve",
+        summary=_("Read a progress figure"),
+        responses={200: ProgressReportSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+    ),
+    create=extend_schema(
+        operation_id="progress_save",
+        summary=_("Create or change a draft figure"),
+        description=_(
+            "Finds the figure by indicator, region and period. Without `version` a new figure "
+            "is created (201); an existing one is changed only with the version you read (200), "
+            "otherwise 409. Submitted and approved figures cannot be changed here."
+        ),
+        request=ProgressSaveSerializer,
+        responses={
+            200: REPORT,
+            201: OpenApiResponse(ProgressReportSerializer, description=_("A new draft figure.")),
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            409: CONFLICT,
+        },
+    ),
+    partial_update=extend_schema(
+        operation_id="progress_change",
+        summary=_("Change a draft figure"),
+        description=_("Omitted fields keep their current values; `version` is required."),
+        request=ProgressChangeSerializer,
+        responses={
+            200: REPORT,
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    ),
+)
+class ProgressReportViewSet(viewsets.GenericViewSet):
+    serializer_class = ProgressReportSerializer
+    pagination_class = ProgressPagination
+    lookup_value_converter = "int"
+
+    def get_queryset(self):
+        return filter_by_region(self.request.user, _reports(), Action.VIEW)
+
+    def get_object(self):
+        report = get_visible_or_404(self.request.user, _reports(), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, report)
+        return report
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.ConflictError):
+            set_rollback()
+            current = ProgressReportSerializer(exc.report, context=self.get_serializer_context())
+            return Response(
+                {"detail": str(exc), "current": current.data}, status=status.HTTP_409_CONFLICT
+            )
+        if isinstance(exc, DjangoValidationError):
+            exc = ValidationError(_error_data(exc))
+        return super().handle_exception(exc)
+
+    def _input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _show(self, report, status_code=status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(report).data, status=status_code)
+
+    def list(self, request):
+        filters = ProgressFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        page = self.paginate_queryset(filters.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return self._show(self.get_object())
+
+    def create(self, request):
+        data = self._input(ProgressSaveSerializer)
+        version = data.get("version")
+        report = services.report_save(
+            user=request.user,
+            indicator=data["indicator"],
+            region=data["region"],
+            period=data["period"],
+            change=services.Change(
+                value=data["value"], is_lower_bound=data["is_lower_bound"], note=data["note"]
+            ),
+            version=version,
+        )
+        # Without a version the service only ever creates (an existing figure is a conflict).
+        return self._show(
+            report, status.HTTP_201_CREATED if version is None else status.HTTP_200_OK
+        )
+
+    def partial_update(self, request, pk=None):
+        report = self.get_object()
+        data = self._input(ProgressChangeSerializer)
+        report = services.report_save(
+            user=request.user,
+            indicator=report.indicator,
+            region=report.region,
+            period=report.period,
+            change=services.Change(
+                value=data.get("value", report.value),
+                is_lower_bound=data.get("is_lower_bound", report.is_lower_bound),
+                note=data.get("note", report.note),
+            ),
+            version=data["version"],
+        )
+        return self._show(report)
+
+    @extend_schema(
+        operation_id="progress_submit",
+        summary=_("Submit a figure for review"),
+        request=SubmitSerializer,
+        responses={
+            200: REPORT,
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        report = self.get_object()
+        data = self._input(SubmitSerializer)
+        return self._show(
+            services.report_submit(user=request.user, report=report, version=data.get("version"))
+        )
+
+    @extend_schema(
+        operation_id="progress_approve",
+        summary=_("Approve a submitted figure"),
+        request=ApproveSerializer,
+        responses={
+            200: REPORT,
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        report = self.get_object()
+        data = self._input(ApproveSerializer)
+        return self._show(
+            services.report_approve(user=request.user, report=report, comment=data["comment"])
+        )
+
+    @extend_schema(
+        operation_id="progress_return",
+        summary=_("Return a submitted figure for correction"),
+        request=ReturnSerializer,
+        responses={
+            200: REPORT,
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        report = self.get_object()
+        data = self._input(ReturnSerializer)
+        return self._show(
+            services.report_return(user=request.user, report=report, comment=data["comment"])
+        )
+
+    @extend_schema(
+        operation_id="progress_reopen",
+        summary=_("Reopen an approved figure"),
+        description=_("The figure goes back to draft so that it can be corrected."),
+        request=ReopenSerializer,
+        responses={
+            200: REPORT,
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        report = self.get_object()
+        data = self._input(ReopenSerializer)
+        return self._show(
+            services.report_reopen(user=request.user, report=report, reason=data["reason"])
+        )
