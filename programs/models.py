@@ -3,8 +3,8 @@
 import calendar
 import uuid
 from datetime import date
-from pathlib import PurePath
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -612,7 +612,7 @@ class PeriodReopening(models.Model):
 
 
 def evidence_path(evidence: "Evidence", filename: str) -> str:
-    """A random name under the report's folder: uploads cannot collide or climb out of MEDIA_ROOT."""
+    """A random name per report: uploads can neither collide nor climb out of MEDIA_ROOT."""
     suffix = PurePath(filename).suffix.lower()[:10]
     return f"evidence/{evidence.report_id}/{uuid.uuid4().hex}{suffix}"
 

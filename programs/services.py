@@ -47,7 +47,8 @@ class ConflictError(Exception):
         self.report = report
         super().__init__(
             _(
-                "%(user)s saved this figure in the meantime (now %(value)s). Check it and save again."
+                "%(user)s saved this figure in the meantime (now %(value)s). "
+                "Check it and save again."
             )
             % {"user": report.updated_by or _("Someone"), "value": plain_number(report.value)}
         )

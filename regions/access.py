@@ -107,7 +107,7 @@ def filter_by_region(user, queryset: QuerySet, action: Action = Action.VIEW, *, 
 
 
 def get_visible_or_404(user, queryset: QuerySet, *, field="region", **lookup):
-    """The object if it is in the user's view scope; 404 otherwise, so its existence stays hidden."""
+    """The object when in the user's view scope; else 404, so its existence stays hidden."""
     try:
         return filter_by_region(user, queryset, field=field).get(**lookup)
     except queryset.model.DoesNotExist as error:
