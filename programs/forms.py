@@ -125,3 +125,12 @@ class EvidenceForm(forms.Form):
             raise ValidationError(_("The file's content does not match its type."))
         upload.detected_type = EVIDENCE_TYPES[suffix]
         return upload
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: at its field when the form has one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -163,11 +163,10 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
 
     def handle_exception(self, exc):
         if isinstance(exc, services.ConflictError):
-            set_rollback()
             current = ProgressReportSerializer(exc.report, context=self.get_serializer_context())
-            return Response(
-                {"detail": str(exc), "current": current.data}, status=status.HTTP_409_CONFLICT
-            )
+            data = {"detail": str(exc), "current": current.data}
+            set_rollback()  # after reading the current figure: no query runs once it is marked
+            return Response(data, status=status.HTTP_409_CONFLICT)
         if isinstance(exc, DjangoValidationError):
             exc = ValidationError(_error_data(exc))
         return super().handle_exception(exc)
@@ -218,7 +217,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
             change=services.Change(
                 value=data.get("value", report.value),
                 is_lower_bound=data.get("is_lower_bound", report.is_lower_bound),
-                note=data.get("note", report.note),
+                note=data.get("note", ""),
             ),
             version=data["version"],
         )

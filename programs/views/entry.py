@@ -11,7 +11,7 @@ from regions.access import Action, can, get_visible_or_404, regions_where, requi
 from regions.models import Region
 
 from .. import selectors, services
-from ..forms import EntryRowForm
+from ..forms import EntryRowForm, add_service_errors
 from ..models import Notification, ReportingPeriod
 
 
@@ -113,8 +113,7 @@ def _apply(request, rows, action, *, region, period):
             form.conflict = conflict.report
             failed += 1
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages_)
+            add_service_errors(form, error)
             failed += 1
     return forms, saved, submitted, failed
 

@@ -14,7 +14,7 @@ from regions.models import Region
 
 from .. import services
 from ..choices import ReportState
-from ..forms import EvidenceForm, PeriodReopenForm, ReasonForm
+from ..forms import EvidenceForm, PeriodReopenForm, ReasonForm, add_service_errors
 from ..models import Evidence, Notification, ProgressReport, ReportingPeriod
 
 
@@ -152,8 +152,7 @@ def period_reopen(request, pk):
                 )
                 return redirect("programs:home")
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field, errors)
+                add_service_errors(form, error)
     return render(
         request,
         "programs/period_reopen.html",
