@@ -242,3 +242,23 @@ def previous_values(reports) -> dict[int, Decimal | None]:
         distinct = [v for v in result[report.pk] if v != report.value]
         old[report.pk] = distinct[0] if distinct else None
     return old
+
+
+def targets_for(reports) -> dict[int, Target]:
+    """Each report's target (same indicator, region and period), in one query."""
+    reports = list(reports)
+    if not reports:
+        return {}
+    condition = Q()
+    for report in reports:
+        condition |= Q(
+            indicator_id=report.indicator_id, region_id=report.region_id, period_id=report.period_id
+        )
+    targets = {
+        (t.indicator_id, t.region_id, t.period_id): t for t in Target.objects.filter(condition)
+    }
+    return {
+        r.pk: targets.get((r.indicator_id, r.region_id, r.period_id))
+        for r in reports
+        if (r.indicator_id, r.region_id, r.period_id) in targets
+    }

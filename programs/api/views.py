@@ -217,7 +217,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
             change=services.Change(
                 value=data.get("value", report.value),
                 is_lower_bound=data.get("is_lower_bound", report.is_lower_bound),
-                note=data.get("note", ""),
+                note=data.get("note", report.note),
             ),
             version=data["version"],
         )

@@ -42,7 +42,12 @@ def queue(request, period_id):
     return render(
         request,
         "programs/review.html",
-        {"period": period, "reports": reports, "old_values": selectors.previous_values(reports)},
+        {
+            "period": period,
+            "reports": reports,
+            "old_values": selectors.previous_values(reports),
+            "targets": selectors.targets_for(reports),
+        },
     )
 
 

@@ -266,3 +266,33 @@ def test_notices_are_listed_and_marked_read(reporter_client, gangqu_reporter, re
     assert "请核实" in page
     reporter_client.post(reverse("programs:notifications"))
     assert not gangqu_reporter.notifications.filter(read_at__isnull=True).exists()
+
+
+def test_the_review_queue_shows_target_and_old_to_new_in_few_queries(
+    gangqu_reporter, jiaxing_reviewer, indicators, gangqu, open_2024, django_assert_max_num_queries
+):
+    for code, value in (("VT_TRAINED", 1100), ("SKILLED_NEW", 900), ("HIGH_SKILLED_NEW", 380)):
+        report = services.report_save(
+            user=gangqu_reporter,
+            indicator=indicators[code],
+            region=gangqu,
+            period=open_2024,
+            change=services.Change(value=Decimal(value)),
+            version=None,
+        )
+        report = services.report_save(
+            user=gangqu_reporter,
+            indicator=indicators[code],
+            region=gangqu,
+            period=open_2024,
+            change=services.Change(value=Decimal(value + 100)),
+            version=1,
+        )
+        services.report_submit(user=gangqu_reporter, report=report)
+    client = Client()
+    client.force_login(jiaxing_reviewer)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("programs:review", args=[open_2024.pk])).content.decode()
+    page = " ".join(page.split())
+    assert "<del>1,100</del> → <ins>1,200</ins>" in page
+    assert "≥ 1,000" in page
