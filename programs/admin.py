@@ -9,8 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    Evidence,
     Indicator,
     Measure,
+    Notification,
+    PeriodReopening,
     Plan,
     PlanIndicator,
     PlanTag,
@@ -208,3 +211,44 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(PeriodReopening)
+class PeriodReopeningAdmin(admin.ModelAdmin):
+    """The record of reopenings; they are made on the site, where the access rules apply."""
+
+    list_display = ["period", "region", "until", "reason", "reopened_by", "created_at"]
+    list_filter = ["period__year"]
+    search_fields = ["region__name", "region__code", "reason"]
+    list_select_related = ["period", "region", "reopened_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "report", "size", "is_public", "uploaded_by", "uploaded_at"]
+    list_filter = ["is_public"]
+    search_fields = ["original_name", "report__region__name"]
+    list_select_related = ["report__region", "report__indicator", "report__period", "uploaded_by"]
+    readonly_fields = ["report", "file", "original_name", "content_type", "size", "uploaded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "report", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "report__region", "report__indicator", "report__period"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

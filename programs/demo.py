@@ -58,7 +58,12 @@ def load_accounts() -> dict:
     User = get_user_model()
     for username, (role, region_code, subregions, staff, superuser) in demo_data.ACCOUNTS.items():
         user, created = User.objects.get_or_create(
-            username=username, defaults={"is_staff": staff, "is_superuser": superuser}
+            username=username,
+            defaults={
+                "is_staff": staff,
+                "is_superuser": superuser,
+                "email": f"{username}@example.gov.cn",
+            },
         )
         if created:
             user.set_password(demo_data.DEMO_PASSWORD)

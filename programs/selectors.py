@@ -49,6 +49,16 @@ def open_periods(user, at: datetime | None = None) -> list[ReportingPeriod]:
     )
 
 
+def closed_periods(limit: int = 8) -> list[ReportingPeriod]:
+    """The most recent periods past their deadline or locked: what a catalog admin may reopen."""
+    now = timezone.now()
+    return list(
+        ReportingPeriod.objects.filter(Q(locked=True) | Q(deadline__lte=now)).order_by("-deadline")[
+            :limit
+        ]
+    )
+
+
 def programs_for(region: Region, year: int) -> QuerySet[Program]:
     """The region's own programs running that year, and those above it that set it targets."""
     return (

@@ -64,7 +64,7 @@ CONFLICT = OpenApiResponse(
 REPORT = OpenApiResponse(ProgressReportSerializer, description=_("The figure after the change."))
 
 
-def _error_data(error: DjangoValidationError) -> dict:
+def validation_errors(error: DjangoValidationError) -> dict:
     """A service's ValidationError as DRF shows serializer errors: {field: [messages]}."""
     data = as_serializer_error(error)
     if NON_FIELD_ERRORS in data:
@@ -168,7 +168,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
             set_rollback()  # after reading the current figure: no query runs once it is marked
             return Response(data, status=status.HTTP_409_CONFLICT)
         if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(_error_data(exc))
+            exc = ValidationError(validation_errors(exc))
         return super().handle_exception(exc)
 
     def _input(self, serializer_class) -> dict:

@@ -28,6 +28,9 @@ def home(request):
                 user=user, read_at__isnull=True
             ).select_related("report__region", "report__indicator", "report__period")[:10],
             "entry_regions": regions_where(user, Action.ENTER).order_by("path")[:50],
+            "closed_periods": selectors.closed_periods()
+            if regions_where(user, Action.REOPEN_PERIOD).exists()
+            else [],
         },
     )
 
