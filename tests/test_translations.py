@@ -16,8 +16,9 @@ def catalog_entries(text: str) -> list[dict]:
         for line in block.splitlines():
             if line.startswith("#,"):
                 entry["flags"] += line
-            elif line.startswith(("msgid ", "msgstr ", "msgctxt ", "msgid_plural ")):
+            elif line.startswith(("msgid ", "msgstr", "msgctxt ", "msgid_plural ")):
                 key, _, literal = line.partition(" ")
+                key = "msgstr" if key.startswith("msgstr") else key  # msgstr[0] of a plural
                 entry[key] = ast.literal_eval(literal)
             elif line.startswith('"') and key:
                 entry[key] += ast.literal_eval(line)

@@ -9,12 +9,14 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from programs import services
+from programs.api.views import validation_errors
 from programs.choices import IndicatorKind, ReportState
 from programs.models import ProgressReport
 from tests.factories import IndicatorFactory, PeriodFactory, ReportFactory
@@ -302,6 +304,12 @@ def test_a_closed_period_is_an_error_about_the_whole_request(gangqu_api, gangqu,
     assert response.status_code == 400
     assert list(response.json()) == ["non_field_errors"]
     assert not ProgressReport.objects.exists()
+
+
+def test_a_service_error_about_the_whole_figure_is_under_non_field_errors():
+    error = ValidationError({NON_FIELD_ERRORS: ["whole"], "value": ["at the value"]})
+    assert validation_errors(error) == {"non_field_errors": ["whole"], "value": ["at the value"]}
+    assert validation_errors(ValidationError("plain")) == {"non_field_errors": ["plain"]}
 
 
 # Who may do what where
