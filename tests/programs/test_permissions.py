@@ -200,3 +200,69 @@ def test_every_route_is_in_the_matrix():
     _prefix, programs = get_resolver().namespace_dict["programs"]
     names = {name for name in programs.reverse_dict if isinstance(name, str)}
     assert names == {route for route, _ in ROUTES}
+
+
+# The API: the same access rules through DRF (session auth here; tokens are tested in test_api).
+API_ROUTES = {
+    ("token", "POST"): (400, 400, 400, 400, 400, 400),
+    ("progress-list", "GET"): (401, 200, 200, 200, 200, 200),
+    ("progress-list", "POST"): (401, "200+", 403, 403, 403, 403),
+    ("progress-detail", "GET"): (401, 200, 404, 200, 404, 200),
+    ("progress-detail", "PATCH"): (401, "200+", 404, 403, 404, 403),
+    ("progress-submit", "POST"): (401, "200+", 404, 403, 404, 403),
+    ("progress-approve", "POST"): (401, 403, 404, "200+", 404, 403),
+    ("progress-return", "POST"): (401, 403, 404, "200+", 404, 403),
+    ("progress-reopen", "POST"): (401, 403, 404, "200+", 404, 403),
+}
+
+
+def api_request(route, method, world):
+    draft, submitted, approved = world["draft"], world["submitted"], world["approved"]
+    target = {
+        "token": None,
+        "progress-list": None,
+        "progress-detail": draft,
+        "progress-submit": draft,
+        "progress-approve": submitted,
+        "progress-return": submitted,
+        "progress-reopen": approved,
+    }[route]
+    url = reverse(f"api:{route}", args=[target.pk] if target else [])
+    data = {
+        ("progress-list", "POST"): {
+            "indicator": draft.indicator.code,
+            "region": world["region"].code,
+            "period": world["period"].pk,
+            "value": "1150",
+            "version": draft.version,
+        },
+        ("progress-detail", "PATCH"): {"value": "1150", "version": draft.version},
+        ("progress-return", "POST"): {"comment": "请核实"},
+        ("progress-reopen", "POST"): {"reason": "口径调整"},
+    }.get((route, method), {})
+    return url, data
+
+
+API_CASES = [
+    (route, method, actor, expected)
+    for (route, method), statuses in API_ROUTES.items()
+    for actor, expected in zip(ACTORS, statuses, strict=True)
+]
+
+
+@pytest.mark.parametrize(("route", "method", "actor", "expected"), API_CASES)
+def test_api_permission_matrix(request, world, route, method, actor, expected):
+    client = actor_client(actor, world, request)
+    url, data = api_request(route, method, world)
+    before = snapshot()
+    call = getattr(client, method.lower())
+    response = call(url, data, content_type="application/json") if method != "GET" else call(url)
+    assert response.status_code == int(str(expected).rstrip("+")), response.content[:300]
+    if not str(expected).endswith("+"):
+        assert snapshot() == before, "a refused or read-only API call changed the database"
+
+
+def test_every_api_route_is_in_the_matrix():
+    _prefix, api = get_resolver().namespace_dict["api"]
+    names = {name for name in api.reverse_dict if isinstance(name, str)}
+    assert names == {route for route, _ in API_ROUTES}
