@@ -441,6 +441,7 @@ class _CellError(Exception):
 class _Cell:
     value: object
     data_type: str
+    percent: bool = False  # shown as a percentage: Excel stores "35%" as 0.35
 
     @property
     def blank(self) -> bool:
@@ -526,7 +527,15 @@ def _read_rows(sheet, first_row: int) -> tuple[list[tuple[int, tuple[_Cell, ...]
     for number, cells in enumerate(
         sheet.iter_rows(min_row=1, max_row=last_row, max_col=len(COLUMNS)), start=1
     ):
-        row = tuple(_Cell(cell.value, cell.data_type) for cell in cells)
+        row = tuple(
+            _Cell(
+                cell.value,
+                cell.data_type,
+                # Only the value column's format matters; looking it up costs a little per cell.
+                percent=index == COLUMN["value"] and "%" in (cell.number_format or ""),
+            )
+            for index, cell in enumerate(cells, start=1)
+        )
         row += (_EMPTY,) * (len(COLUMNS) - len(row))
         filled = any(not cell.blank for cell in row)
         anything = anything or filled
@@ -620,6 +629,8 @@ def _parse_number(cell: _Cell) -> Decimal:
             value = Decimal(text.replace(",", ""))
         except InvalidOperation:
             raise _CellError(not_a_number % {"text": text[:50], "yes": _("Yes")}) from None
+    if cell.percent and isinstance(raw, int | float):
+        value *= 100  # what the official sees: a cell showing 35% holds 0.35
     if abs(value) >= TOO_LARGE:
         raise _CellError(_("This number is too large."))
     if value.as_tuple().exponent < -4:

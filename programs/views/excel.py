@@ -200,7 +200,7 @@ def _confirm(request, context):
             )
     finally:
         path.unlink(missing_ok=True)
-    context.update(result=result, file_name=entry["name"], confirming=True)
+    context.update(result=result, file_name=entry["name"])
     if result.errors:
         return render(request, PREVIEW_TEMPLATE, context, status=422)
 

@@ -42,7 +42,7 @@ ROUTES = {
     ("grid", "POST"): (LOGIN, "302+", 404, 403, 404, 403),
     ("excel_template", "GET"): (LOGIN, 200, 404, 200, 404, 200),
     ("excel_upload", "GET"): (LOGIN, 200, 404, 403, 404, 403),
-    ("excel_upload", "POST"): (LOGIN, "200+", 404, 403, 404, 403),
+    ("excel_upload", "POST"): (LOGIN, 422, 404, 403, 404, 403),  # no file: nothing to preview
     ("review_index", "GET"): (LOGIN, 403, 403, 200, 200, 403),
     ("review", "GET"): (LOGIN, 403, 403, 200, 200, 403),
     ("review", "POST"): (LOGIN, 403, 403, "302+", 302, 403),
