@@ -146,3 +146,17 @@ def skills_plan(gangqu, open_2024):
             indicator=indicator, region=gangqu, period=open_2024, value=Decimal(target), plan=plan
         )
     return plan
+
+
+@pytest.fixture(autouse=True)
+def celery_runs_tasks_in_process(request):
+    """Tasks run eagerly in tests, whatever the broker; tests marked `broker` use the real one."""
+    from talentportal.celery import app
+
+    if request.node.get_closest_marker("broker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
