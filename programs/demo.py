@@ -31,8 +31,13 @@ CATALOG_ADMIN_GROUP = "Catalog admins"
 FIRST_DEMO_YEAR = 2018
 
 
-def year_period(year: int) -> ReportingPeriod:
+def resolve_year(year: int | str) -> int:
+    return timezone.localdate().year if year == demo_data.CURRENT_YEAR else year
+
+
+def year_period(year: int | str) -> ReportingPeriod:
     """A year's period: entry from 1 January, deadline at the end of January of the next year."""
+    year = resolve_year(year)
     zone = ZoneInfo(settings.TIME_ZONE)
     opens = datetime.combine(datetime(year, 1, 1), time.min, zone)
     deadline = datetime.combine(datetime(year + 1, 1, 31), time(23, 59, 59), zone)
@@ -109,8 +114,8 @@ def load_catalog() -> None:
             region=Region.objects.get(code=spec["region"]),
             name=spec["name"],
             defaults={
-                "start_year": spec["years"][0],
-                "end_year": spec["years"][1],
+                "start_year": resolve_year(spec["years"][0]),
+                "end_year": resolve_year(spec["years"][1]),
                 "source_title": spec["source_title"],
                 "summary": spec["summary"],
             },
@@ -173,6 +178,7 @@ def load_targets() -> None:
 
 
 def load_report(*, region, indicator, year, value, lower_bound, state, text, reporter, reviewer):
+    year = resolve_year(year)
     if ProgressReport.objects.filter(
         region=region, indicator=indicator, period__kind=PeriodKind.YEAR, period__year=year
     ).exists():
