@@ -98,6 +98,16 @@ class ProgressPagination(CursorPagination):
     ordering = ("-updated_at", "-pk")
 
 
+# What every review action of a figure may answer.
+ACTION_RESPONSES = {
+    200: REPORT,
+    400: BAD_REQUEST,
+    401: UNAUTHENTICATED,
+    403: FORBIDDEN,
+    404: NOT_FOUND,
+}
+
+
 @extend_schema(tags=["progress"])
 @extend_schema_view(
     list=extend_schema(
@@ -138,14 +148,7 @@ class ProgressPagination(CursorPagination):
         summary=_("Change a draft figure"),
         description=_("Omitted fields keep their current values; `version` is required."),
         request=ProgressChangeSerializer,
-        responses={
-            200: REPORT,
-            400: BAD_REQUEST,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
+        responses={**ACTION_RESPONSES, 409: CONFLICT},
     ),
 )
 class ProgressReportViewSet(viewsets.GenericViewSet):
@@ -227,14 +230,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
         operation_id="progress_submit",
         summary=_("Submit a figure for review"),
         request=SubmitSerializer,
-        responses={
-            200: REPORT,
-            400: BAD_REQUEST,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
+        responses={**ACTION_RESPONSES, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -248,13 +244,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
         operation_id="progress_approve",
         summary=_("Approve a submitted figure"),
         request=ApproveSerializer,
-        responses={
-            200: REPORT,
-            400: BAD_REQUEST,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
+        responses=ACTION_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -268,13 +258,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
         operation_id="progress_return",
         summary=_("Return a submitted figure for correction"),
         request=ReturnSerializer,
-        responses={
-            200: REPORT,
-            400: BAD_REQUEST,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
+        responses=ACTION_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
@@ -289,13 +273,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
         summary=_("Reopen an approved figure"),
         description=_("The figure goes back to draft so that it can be corrected."),
         request=ReopenSerializer,
-        responses={
-            200: REPORT,
-            400: BAD_REQUEST,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
+        responses=ACTION_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
