@@ -1,0 +1,332 @@
+"""The public figures: every number a dashboard, download or open-data answer shows.
+
+Only approved progress reports are read here (APPROVED below is the one filter that guarantees
+it). Each selector runs a fixed number of queries whatever the data size, aggregating in the
+database or over the bounded rows of one region and its neighbours; the arithmetic is in
+`figures`, so the pages, the API and the downloads show the same numbers.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from regions.models import Region
+
+from . import figures
+from .choices import Direction, ReportState, Status, TimeNature
+from .models import Indicator, PlanIndicator, Program, ProgressReport, Target
+from .selectors import programs_for
+
+APPROVED = ReportState.APPROVED
+PUBLIC_VERSION_KEY = "public-data-version"
+
+
+def public_version() -> int:
+    """Part of every public cache key: bumped on each approval so pages refresh at once."""
+    return cache.get_or_set(PUBLIC_VERSION_KEY, 1, timeout=None)
+
+
+def bump_public_version() -> None:
+    try:
+        cache.incr(PUBLIC_VERSION_KEY)
+    except ValueError:
+        cache.set(PUBLIC_VERSION_KEY, 2, timeout=None)
+
+
+def approved_reports():
+    return ProgressReport.objects.filter(state=APPROVED)
+
+
+@dataclass
+class YearValue:
+    value: Decimal
+    is_lower_bound: bool
+    approved_at: datetime | None
+
+
+def year_values(rows, *, time_nature: str) -> dict[int, YearValue]:
+    """One figure per year from approved rows of one region and indicator.
+
+    A year's own report wins; otherwise its sub-periods make the year-to-date figure (a flow adds
+    up, a stock is the latest period's).
+    """
+    by_year: dict[int, list] = defaultdict(list)
+    for row in rows:
+        by_year[row["period__year"]].append(row)
+    result = {}
+    for year, items in by_year.items():
+        whole = [r for r in items if r["period__kind"] == "year"]
+        if whole:
+            row = whole[0]
+            result[year] = YearValue(row["value"], row["is_lower_bound"], row["reviewed_at"])
+            continue
+        items.sort(key=lambda r: (r["period__kind"], r["period__number"]))
+        value = figures.year_to_date([r["value"] for r in items], time_nature=time_nature)
+        result[year] = YearValue(
+            value,
+            any(r["is_lower_bound"] for r in items),
+            max((r["reviewed_at"] for r in items if r["reviewed_at"]), default=None),
+        )
+    return result
+
+
+REPORT_FIELDS = (
+    "region_id",
+    "indicator_id",
+    "value",
+    "is_lower_bound",
+    "reviewed_at",
+    "period__year",
+    "period__kind",
+    "period__number",
+)
+
+
+@dataclass
+class Figure:
+    """One indicator of one region for one year, with everything derived from it."""
+
+    indicator: Indicator
+    value: Decimal | None
+    is_lower_bound: bool = False
+    target: Target | None = None
+    last_year: Decimal | None = None
+    rollup: Decimal | None = None
+    rank: int | None = None
+    ranked: int = 0
+    history: list[tuple[int, Decimal]] = field(default_factory=list)
+
+    @property
+    def completion(self) -> figures.Completion:
+        if self.target is None:
+            return figures.completion(actual=None, target=None, comparator="gte", kind="count")
+        return figures.completion(
+            actual=self.value,
+            target=self.target.value,
+            comparator=self.target.comparator,
+            kind=self.indicator.kind,
+        )
+
+    @property
+    def growth(self) -> Decimal | None:
+        return figures.growth(current=self.value, previous=self.last_year)
+
+    def status(self, year: int, today: date) -> Status:
+        """Met / not met once the year is over; on track / behind for a flow during the year."""
+        completion = self.completion
+        if completion.status == Status.NO_DATA:
+            return Status.NO_DATA
+        in_year = today.year == year
+        if in_year and self.indicator.time_nature == TimeNature.FLOW and not completion.met:
+            return figures.pace(
+                year_to_date=self.value,
+                annual_target=self.target.value,
+                comparator=self.target.comparator,
+                year=year,
+                as_of=today,
+            ).status
+        return completion.status
+
+
+@dataclass
+class PlanSummary:
+    plan: object
+    figures: list[Figure]
+
+    @property
+    def with_target(self) -> list[Figure]:
+        return [f for f in self.figures if f.target is not None]
+
+    @property
+    def met(self) -> int:
+        return sum(1 for f in self.with_target if f.completion.met)
+
+    @property
+    def completion(self) -> Decimal | None:
+        """The mean completion ratio of the plan's indicators with a target and a ratio (≤ 100%
+        each, so one overachiever does not hide a miss)."""
+        ratios = [
+            min(f.completion.ratio, Decimal(1)) for f in self.with_target if f.completion.ratio
+        ]
+        return sum(ratios) / len(ratios) if ratios else None
+
+
+@dataclass
+class RegionSummary:
+    region: Region
+    year: int
+    ancestors: list[Region]
+    children: list[Region]
+    siblings: list[Region]
+    programs: list[tuple[Program, list[PlanSummary]]]
+    figures: dict[int, Figure]
+    comparison: dict[int, dict[int, Decimal]]  # indicator → child region id → value
+    years: list[int]
+    data_as_of: datetime | None
+
+    @property
+    def headline(self) -> list[Figure]:
+        """Indicators with a target first (as the texts lead with them), then the rest."""
+        ranked = sorted(
+            self.figures.values(),
+            key=lambda f: (f.target is None, f.value is None, f.indicator.code),
+        )
+        return [f for f in ranked if f.value is not None or f.target is not None][:6]
+
+    def child_ranking(self, indicator_id: int) -> list[tuple[Region, Decimal | None, int | None]]:
+        values = self.comparison.get(indicator_id, {})
+        indicator = self.figures[indicator_id].indicator
+        places = figures.rank(
+            {c.pk: values.get(c.pk) for c in self.children},
+            higher_is_better=indicator.direction == Direction.HIGHER_BETTER,
+        )
+        rows = [(c, values.get(c.pk), places.get(c.pk)) for c in self.children]
+        return sorted(rows, key=lambda r: (r[2] is None, r[2] or 0, r[0].code))
+
+
+def region_summary(region: Region, year: int, *, today: date | None = None) -> RegionSummary:
+    """Everything the region page shows, in five queries."""
+    today = today or timezone.localdate()
+    ancestors = list(region.ancestors())
+    neighbours = list(
+        Region.objects.filter(
+            Q(parent_id=region.pk) | Q(parent_id=region.parent_id)
+            if region.parent_id
+            else Q(parent_id=region.pk)
+        ).order_by("code")
+    )
+    children = [r for r in neighbours if r.parent_id == region.pk]
+    siblings = [r for r in neighbours if r.parent_id == region.parent_id] or [region]
+    links = list(
+        PlanIndicator.objects.filter(plan__program__in=programs_for(region, year))
+        .select_related("plan__program", "indicator")
+        .order_by("plan__program__name", "plan__order", "plan_id", "order", "pk")
+    )
+    targets = {
+        t.indicator_id: t
+        for t in Target.objects.filter(
+            region=region, period__year=year, period__kind="year"
+        ).select_related("indicator")
+    }
+    rows = (
+        approved_reports()
+        .filter(
+            Q(region=region)
+            | Q(
+                region__parent_id__in=[region.pk, region.parent_id or region.pk],
+                period__year__in=[year, year - 1],
+            )
+        )
+        .values(*REPORT_FIELDS)
+    )
+
+    per_key: dict[tuple[int, int], list] = defaultdict(list)
+    indicator_ids = {link.indicator_id for link in links} | set(targets)
+    for row in rows:
+        per_key[(row["region_id"], row["indicator_id"])].append(row)
+        if row["region_id"] == region.pk:
+            indicator_ids.add(row["indicator_id"])
+    indicators = {link.indicator_id: link.indicator for link in links}
+    indicators |= {t.indicator_id: t.indicator for t in targets.values() if t.indicator_id}
+    missing = indicator_ids - set(indicators)
+    if missing:
+        indicators |= Indicator.objects.in_bulk(missing)
+
+    def values_of(region_id, indicator):
+        return year_values(
+            per_key.get((region_id, indicator.pk), []), time_nature=indicator.time_nature
+        )
+
+    result: dict[int, Figure] = {}
+    comparison: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    years, latest = set(), None
+    for indicator_id in indicator_ids:
+        indicator = indicators[indicator_id]
+        own = values_of(region.pk, indicator)
+        years |= set(own)
+        for value in own.values():
+            if value.approved_at and (latest is None or value.approved_at > latest):
+                latest = value.approved_at
+        this_year, last_year = own.get(year), own.get(year - 1)
+        figure = Figure(
+            indicator=indicator,
+            value=this_year.value if this_year else None,
+            is_lower_bound=this_year.is_lower_bound if this_year else False,
+            target=targets.get(indicator_id),
+            last_year=last_year.value if last_year else None,
+            history=sorted((y, v.value) for y, v in own.items()),
+        )
+        child_values = {}
+        for child in children:
+            found = values_of(child.pk, indicator).get(year)
+            if found:
+                child_values[child.pk] = found.value
+        comparison[indicator_id] = child_values
+        figure.rollup = figures.rollup(
+            [figures.RollupInput(child_values.get(c.pk), c.counted_in_parent) for c in children],
+            rule=indicator.rollup,
+        )
+        sibling_values = {}
+        for sibling in siblings:
+            found = values_of(sibling.pk, indicator).get(year)
+            sibling_values[sibling.pk] = found.value if found else None
+        places = figures.rank(
+            sibling_values, higher_is_better=indicator.direction == Direction.HIGHER_BETTER
+        )
+        figure.rank, figure.ranked = places.get(region.pk), len(places)
+        result[indicator_id] = figure
+
+    programs: dict[int, tuple[Program, dict]] = {}
+    for link in links:
+        program = link.plan.program
+        plans = programs.setdefault(program.pk, (program, {}))[1]
+        summary = plans.setdefault(link.plan_id, PlanSummary(plan=link.plan, figures=[]))
+        if link.indicator_id in result and result[link.indicator_id] not in summary.figures:
+            summary.figures.append(result[link.indicator_id])
+    return RegionSummary(
+        region=region,
+        year=year,
+        ancestors=ancestors,
+        children=children,
+        siblings=siblings,
+        programs=[(program, list(plans.values())) for program, plans in programs.values()],
+        figures=result,
+        comparison=dict(comparison),
+        years=sorted(years | ({year} if targets else set())),
+        data_as_of=latest,
+    )
+
+
+def default_year(region: Region) -> int:
+    """The latest year with approved figures for the region, else last year."""
+    latest = approved_reports().filter(region=region).aggregate(Max("period__year"))
+    return latest["period__year__max"] or timezone.localdate().year - 1
+
+
+def recently_updated(limit: int = 8) -> list[tuple[Region, datetime]]:
+    rows = (
+        approved_reports()
+        .values("region_id")
+        .annotate(last=Max("reviewed_at"))
+        .order_by("-last")[:limit]
+    )
+    rows = list(rows)
+    regions = Region.objects.in_bulk([r["region_id"] for r in rows])
+    return [(regions[r["region_id"]], r["last"]) for r in rows]
+
+
+def headline_region() -> Region | None:
+    """The highest region in the tree that has approved figures (most figures breaks ties)."""
+    row = (
+        approved_reports()
+        .values("region_id", "region__level")
+        .annotate(n=Count("id"))
+        .order_by("region__level", "-n")
+        .first()
+    )
+    return Region.objects.get(pk=row["region_id"]) if row else None
