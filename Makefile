@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format messages serve clean
+.PHONY: run test lint format messages vendor clean
 
 # The virtualenv is rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -37,6 +37,10 @@ format: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=node_modules
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Refresh static/vendor/ (ECharts, axe-core) from the exact pins in package-lock.json; commit the result.
+vendor:
+	scripts/vendor.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

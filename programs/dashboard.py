@@ -100,6 +100,7 @@ class Figure:
     rank: int | None = None
     ranked: int = 0
     history: list[tuple[int, Decimal]] = field(default_factory=list)
+    badge: Status = Status.NO_DATA  # status() as of the day the summary was made
 
     @property
     def completion(self) -> figures.Completion:
@@ -227,9 +228,10 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
 
     per_key: dict[tuple[int, int], list] = defaultdict(list)
     indicator_ids = {link.indicator_id for link in links} | set(targets)
+    own_or_below = {region.pk} | {c.pk for c in children}
     for row in rows:
         per_key[(row["region_id"], row["indicator_id"])].append(row)
-        if row["region_id"] == region.pk:
+        if row["region_id"] in own_or_below:  # what the region or its parts report
             indicator_ids.add(row["indicator_id"])
     indicators = {link.indicator_id: link.indicator for link in links}
     indicators |= {t.indicator_id: t.indicator for t in targets.values() if t.indicator_id}
@@ -279,6 +281,7 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
             sibling_values, higher_is_better=indicator.direction == Direction.HIGHER_BETTER
         )
         figure.rank, figure.ranked = places.get(region.pk), len(places)
+        figure.badge = figure.status(year, today)
         result[indicator_id] = figure
 
     programs: dict[int, tuple[Program, dict]] = {}

@@ -19,6 +19,7 @@ from regions.access import Action, require, users_who_can
 from regions.models import Region
 
 from .choices import NotificationKind, ReportState
+from .dashboard import bump_public_version
 from .figures import plain_number
 from .models import (
     Indicator,
@@ -239,6 +240,7 @@ def report_approve(*, user, report: ProgressReport, comment: str = "") -> Progre
     report.reviewed_by, report.reviewed_at = user, timezone.now()
     report.review_comment = comment
     _save(report, user=user, reason=comment)
+    transaction.on_commit(bump_public_version)
     notify(users=[report.submitted_by], kind=NotificationKind.APPROVED, report=report)
     return report
 
@@ -273,6 +275,7 @@ def report_reopen(*, user, report: ProgressReport, reason: str) -> ProgressRepor
     _move(report, "reopen")
     report.review_comment = reason
     _save(report, user=user, reason=reason)
+    transaction.on_commit(bump_public_version)
     notify(
         users=[report.submitted_by],
         kind=NotificationKind.REOPENED,

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz
@@ -12,7 +11,7 @@ admin.site.site_title = _("TalentPortal")
 admin.site.index_title = _("Catalog")
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", include("programs.public_urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("programs.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

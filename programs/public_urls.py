@@ -1,0 +1,17 @@
+"""The public dashboards: anonymous, approved figures only, cached until the next approval."""
+
+from django.urls import path
+
+from .views import indicator, public
+
+app_name = "public"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("regions/", public.region_search, name="region_search"),
+    path("regions/<str:code>/", public.region, name="region"),
+    path("programs/<int:pk>/", public.program, name="program"),
+    path("indicators/<str:code>/", indicator.indicator, name="indicator"),
+    path("elder-mode/", public.elder_mode, name="elder_mode"),
+    path("language/", public.language, name="language"),
+]
