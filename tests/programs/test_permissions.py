@@ -213,10 +213,26 @@ API_ROUTES = {
     ("progress-approve", "POST"): (401, 403, 404, "200+", 404, 403),
     ("progress-return", "POST"): (401, 403, 404, "200+", 404, 403),
     ("progress-reopen", "POST"): (401, 403, 404, "200+", 404, 403),
+    # Open data: anyone reads it.
+    **{
+        (route, "GET"): (200,) * 6
+        for route in (
+            "open-region-list",
+            "open-region-detail",
+            "open-region-summary",
+            "open-program-list",
+            "open-indicator-list",
+            "open-target-list",
+            "open-progress-list",
+        )
+    },
 }
 
 
 def api_request(route, method, world):
+    if route.startswith("open-"):
+        by_region = route in ("open-region-detail", "open-region-summary")
+        return reverse(f"api:{route}", args=[world["region"].code] if by_region else []), {}
     draft, submitted, approved = world["draft"], world["submitted"], world["approved"]
     target = {
         "token": None,
