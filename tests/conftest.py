@@ -160,3 +160,13 @@ def celery_runs_tasks_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def demo(settings):
+    """`make run`'s data: the national regions and the demo programs, accounts and figures."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True  # load_demo refuses to create its accounts otherwise
+    call_command("load_regions")
+    call_command("load_demo")

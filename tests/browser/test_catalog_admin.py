@@ -1,7 +1,6 @@
 """A catalog admin signs in and finds 嘉兴港区's 五大计划 with its 2024 targets."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from programs.demo_data import DEMO_PASSWORD
@@ -10,13 +9,6 @@ from programs.models import Target
 from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_regions")
-    call_command("load_demo")
 
 
 def test_an_admin_signs_in_and_sees_the_five_plans_and_their_targets(live_server, page, demo):

@@ -1,7 +1,6 @@
 """The officials' round on `make run`'s demo data, with the demo accounts."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from programs.demo_data import DEMO_PASSWORD
@@ -10,13 +9,6 @@ from programs.models import ProgressReport
 from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_regions")
-    call_command("load_demo")
 
 
 def sign_in(page, live_server, username):

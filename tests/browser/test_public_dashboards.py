@@ -6,7 +6,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from regions.models import Region
@@ -15,13 +14,6 @@ from .axe import axe_violations
 from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_regions")
-    call_command("load_demo")
 
 
 def test_a_visitor_follows_the_port_district(live_server, page, demo):

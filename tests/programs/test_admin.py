@@ -1,7 +1,6 @@
 """The catalog admin as a catalog admin uses it: pages, the program overview, and bad input."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from programs.models import (
@@ -37,13 +36,6 @@ MODELS = [
 
 def admin_url(model, action="changelist", *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_regions")
-    call_command("load_demo")
 
 
 @pytest.mark.parametrize("model", [m for m in MODELS if m is not PlanIndicator])

@@ -10,13 +10,6 @@ from regions.models import Region
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_regions")
-    call_command("load_demo")
-
-
 def test_the_zone_hangs_under_jiaxing_and_is_counted_in_it(demo):
     zone = Region.objects.get(name="嘉兴港区")
     assert zone.parent.name == "嘉兴市"

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -22,13 +21,6 @@ NOVEMBER_2026 = date(2026, 11, 22)
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_regions")
-    call_command("load_demo")
 
 
 def figure(summary, code):
