@@ -94,3 +94,14 @@ class NotificationKind(models.TextChoices):
     RETURNED = "returned", _("Returned for correction")
     APPROVED = "approved", _("Approved")
     REOPENED = "reopened", _("Reopened")
+    DEADLINE_SOON = "deadline_soon", _("Deadline soon")
+    DEADLINE_TODAY = "deadline_today", _("Deadline today")
+    OVERDUE = "overdue", _("Not submitted by the deadline")
+
+
+# Notices about a period rather than one figure: each is sent once per recipient and period.
+PERIOD_NOTICES = [
+    NotificationKind.DEADLINE_SOON,
+    NotificationKind.DEADLINE_TODAY,
+    NotificationKind.OVERDUE,
+]

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from regions.models import FieldConstraintErrorsMixin, Region
 
 from .choices import (
+    PERIOD_NOTICES,
     PERIODS_PER_YEAR,
     Comparator,
     Direction,
@@ -662,6 +663,16 @@ class Notification(models.Model):
     report = models.ForeignKey(
         ProgressReport,
         verbose_name=_("progress report"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("period"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
     )
@@ -675,6 +686,18 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "period", "kind"],
+                condition=Q(kind__in=PERIOD_NOTICES),
+                name="period_notice_once",
+                violation_error_message=_("This notice was sent already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(report__isnull=False) | Q(period__isnull=False),
+                name="notice_about_report_or_period",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.get_kind_display()}"

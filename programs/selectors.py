@@ -72,6 +72,30 @@ def programs_for(region: Region, year: int) -> QuerySet[Program]:
     )
 
 
+def expected_indicators(regions, years) -> dict[tuple[int, int], set[int]]:
+    """(region id, year) → the indicators the region reports that year: those of its own
+    programs running then, and those a target was set for (two queries)."""
+    expected: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for region_id, year_from, year_to, indicator_id in PlanIndicator.objects.filter(
+        plan__program__region__in=regions,
+        plan__program__start_year__lte=max(years),
+        plan__program__end_year__gte=min(years),
+    ).values_list(
+        "plan__program__region_id",
+        "plan__program__start_year",
+        "plan__program__end_year",
+        "indicator_id",
+    ):
+        for year in years:
+            if year_from <= year <= year_to:
+                expected[(region_id, year)].add(indicator_id)
+    for region_id, year, indicator_id in Target.objects.filter(
+        region__in=regions, period__year__in=years
+    ).values_list("region_id", "period__year", "indicator_id"):
+        expected[(region_id, year)].add(indicator_id)
+    return expected
+
+
 @dataclass
 class RegionTasks:
     region: Region
@@ -94,24 +118,7 @@ def official_tasks(user) -> list[RegionTasks]:
     if not periods:
         return []
     regions = list(regions_where(user, Action.ENTER).order_by("path")[:200])
-    years = {p.year for p in periods}
-    # Which indicators each region reports: its own programs' and the targets set for it.
-    expected: dict[tuple[int, int], set[int]] = defaultdict(set)  # (region, year) → indicators
-    for region_id, year_from, year_to, indicator_id in PlanIndicator.objects.filter(
-        plan__program__region__in=regions
-    ).values_list(
-        "plan__program__region_id",
-        "plan__program__start_year",
-        "plan__program__end_year",
-        "indicator_id",
-    ):
-        for year in years:
-            if year_from <= year <= year_to:
-                expected[(region_id, year)].add(indicator_id)
-    for region_id, year, indicator_id in Target.objects.filter(
-        region__in=regions, period__year__in=years
-    ).values_list("region_id", "period__year", "indicator_id"):
-        expected[(region_id, year)].add(indicator_id)
+    expected = expected_indicators(regions, {p.year for p in periods})
     reports = ProgressReport.objects.filter(region__in=regions, period__in=periods).select_related(
         "indicator", "period", "region"
     )

@@ -16,6 +16,14 @@ from .models import Notification
 
 def email_text(notification: Notification) -> tuple[str, str]:
     report = notification.report
+    if report is None:  # a notice about a whole period (deadline reminders)
+        subject = _("[%(site)s] %(kind)s: %(period)s") % {
+            "site": _("TalentPortal"),
+            "kind": notification.get_kind_display(),
+            "period": notification.period,
+        }
+        body = [subject, "", notification.message, "", settings.SITE_URL + reverse("programs:home")]
+        return subject, "\n".join(body)
     subject = _("[%(site)s] %(kind)s: %(region)s · %(indicator)s · %(period)s") % {
         "site": _("TalentPortal"),
         "kind": notification.get_kind_display(),
@@ -40,7 +48,9 @@ def send_notification_email(notification_id: int) -> bool:
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
-            .select_related("user", "report__region", "report__indicator", "report__period")
+            .select_related(
+                "user", "period", "report__region", "report__indicator", "report__period"
+            )
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()
         )
@@ -61,3 +71,17 @@ def send_notification_email(notification_id: int) -> bool:
 )
 def send_notification_emails(notification_ids: list[int]) -> int:
     return sum(send_notification_email(pk) for pk in notification_ids)
+
+
+@shared_task
+def deadline_reminders() -> dict:
+    from .reminders import notify_overdue, send_deadline_reminders
+
+    return {"reminders": send_deadline_reminders(), "overdue": notify_overdue()}
+
+
+@shared_task
+def lock_due_periods() -> int:
+    from .reminders import lock_due_periods as lock
+
+    return lock()

@@ -181,6 +181,30 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # Longer than the longest task, so Redis does not hand an unacknowledged task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 30 * 60}
 
+# The deadline calendar (programs/reminders.py): each schedule is a cron line, overridable.
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
+# Entry closes at the deadline; the period locks (no review either) this many days later.
+LOCK_GRACE_DAYS = env_int("LOCK_GRACE_DAYS", 7)
+
+
+def cron(name: str, default: str):
+    from celery.schedules import crontab
+
+    minute, hour, day_of_month, month_of_year, day_of_week = env(name, default).split()
+    return crontab(minute, hour, day_of_week, day_of_month, month_of_year)
+
+
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "programs.tasks.deadline_reminders",
+        "schedule": cron("REMINDER_SCHEDULE", "0 9 * * *"),
+    },
+    "lock-due-periods": {
+        "task": "programs.tasks.lock_due_periods",
+        "schedule": cron("LOCK_SCHEDULE", "*/15 * * * *"),
+    },
+}
+
 # HTTPS-only settings, switched on in production by DJANGO_SECURE=1 (behind a TLS proxy).
 SECURE = env_bool("DJANGO_SECURE", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

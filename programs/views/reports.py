@@ -163,7 +163,7 @@ def period_reopen(request, pk):
 @login_required
 def notifications(request):
     notices = Notification.objects.filter(user=request.user).select_related(
-        "report__region", "report__indicator", "report__period"
+        "period", "report__region", "report__indicator", "report__period"
     )[:100]
     if request.method == "POST":
         Notification.objects.filter(user=request.user, read_at__isnull=True).update(
