@@ -203,14 +203,16 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
     ]
     list_select_related = ["region", "indicator", "period", "updated_by"]
 
-    def save_model(self, request, obj, form, change):
-        # An admin correction is a new version like any other save (optimistic locking).
-        if change:
-            obj.version += 1
-        else:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+    # Figures change only through the review services (scope, states, history, public cache):
+    # the admin lists them and their history, read-only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PeriodReopening)

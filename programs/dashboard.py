@@ -65,7 +65,13 @@ def year_values(rows, *, time_nature: str) -> dict[int, YearValue]:
             row = whole[0]
             result[year] = YearValue(row["value"], row["is_lower_bound"], row["reviewed_at"])
             continue
-        items.sort(key=lambda r: (r["period__kind"], r["period__number"]))
+        # Quarters and halves of one year overlap: use the coarsest kind reported.
+        kind = next(
+            k for k in ("half", "quarter", "month") if any(r["period__kind"] == k for r in items)
+        )
+        items = sorted(
+            (r for r in items if r["period__kind"] == kind), key=lambda r: r["period__number"]
+        )
         value = figures.year_to_date([r["value"] for r in items], time_nature=time_nature)
         result[year] = YearValue(
             value,
@@ -123,7 +129,12 @@ class Figure:
         if completion.status == Status.NO_DATA:
             return Status.NO_DATA
         in_year = today.year == year
-        if in_year and self.indicator.time_nature == TimeNature.FLOW and not completion.met:
+        ceiling = self.target.comparator == "lte"  # a ceiling can still be broken until Dec 31
+        if (
+            in_year
+            and self.indicator.time_nature == TimeNature.FLOW
+            and (ceiling or not completion.met)
+        ):
             return figures.pace(
                 year_to_date=self.value,
                 annual_target=self.target.value,
@@ -152,7 +163,9 @@ class PlanSummary:
         """The mean completion ratio of the plan's indicators with a target and a ratio (≤ 100%
         each, so one overachiever does not hide a miss)."""
         ratios = [
-            min(f.completion.ratio, Decimal(1)) for f in self.with_target if f.completion.ratio
+            min(f.completion.ratio, Decimal(1))
+            for f in self.with_target
+            if f.completion.ratio is not None
         ]
         return sum(ratios) / len(ratios) if ratios else None
 

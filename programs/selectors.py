@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from regions.access import Action, filter_by_region, regions_where
@@ -238,10 +238,13 @@ def review_queue(user, period: ReportingPeriod) -> QuerySet[ProgressReport]:
 
 def review_periods(user) -> list[tuple[ReportingPeriod, int]]:
     """Periods with figures waiting for this reviewer, and how many."""
-    waiting = Counter(
+    waiting = dict(
         filter_by_region(
             user, ProgressReport.objects.filter(state=ReportState.SUBMITTED), Action.REVIEW
-        ).values_list("period_id", flat=True)
+        )
+        .values("period_id")
+        .annotate(n=Count("id"))
+        .values_list("period_id", "n")
     )
     periods = ReportingPeriod.objects.filter(pk__in=waiting).order_by("-year", "kind", "number")
     return [(p, waiting[p.pk]) for p in periods]

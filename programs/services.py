@@ -231,9 +231,13 @@ def _require_review(user, report: ProgressReport, action: Action = Action.REVIEW
 
 
 @transaction.atomic
-def report_approve(*, user, report: ProgressReport, comment: str = "") -> ProgressReport:
+def report_approve(
+    *, user, report: ProgressReport, comment: str = "", version: int | None = None
+) -> ProgressReport:
+    """Approve; with `version`, only the figure as the reviewer saw it."""
     report = _locked(report)
     _require_review(user, report)
+    _check_version(report, version)
     if report.submitted_by_id == user.pk and not user.is_superuser:
         raise PermissionDenied(_("You cannot approve a figure you submitted yourself."))
     _move(report, "approve")
@@ -246,9 +250,12 @@ def report_approve(*, user, report: ProgressReport, comment: str = "") -> Progre
 
 
 @transaction.atomic
-def report_return(*, user, report: ProgressReport, comment: str) -> ProgressReport:
+def report_return(
+    *, user, report: ProgressReport, comment: str, version: int | None = None
+) -> ProgressReport:
     report = _locked(report)
     _require_review(user, report)
+    _check_version(report, version)
     if not comment.strip():
         raise ValidationError({"comment": _("Say what needs correcting when returning a figure.")})
     _move(report, "return")

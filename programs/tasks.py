@@ -47,7 +47,7 @@ def send_notification_email(notification_id: int) -> bool:
     """E-mail one notice once: the row lock and emailed_at make a rerun or a twin task a no-op."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related(
                 "user", "period", "report__region", "report__indicator", "report__period"
             )

@@ -17,7 +17,7 @@ def percent(ratio, places: int = 1) -> str:
     """A fraction as a percentage: 1.2 → 120.0%."""
     if ratio is None:
         return "—"
-    return f"{Decimal(ratio) * 100:,.{places}f}%"
+    return f"{figures.as_percent(Decimal(ratio), places=places):,.{places}f}%"
 
 
 @register.filter
@@ -25,7 +25,7 @@ def signed_percent(ratio, places: int = 1) -> str:
     """Growth with its sign: 0.6102 → +61.0%."""
     if ratio is None:
         return "—"
-    return f"{Decimal(ratio) * 100:+,.{places}f}%"
+    return f"{figures.as_percent(Decimal(ratio), places=places):+,.{places}f}%"
 
 
 @register.filter

@@ -109,7 +109,9 @@ def _apply(request, rows, action, *, region, period):
                 saved += 1
             wants_submit = action == "submit_all" or (action == "submit" and data["selected"])
             if wants_submit and report is not None and report.state in ("draft", "returned"):
-                services.report_submit(user=request.user, report=report)
+                # A row not saved now is submitted only as the official saw it.
+                seen = report.version if report is not row.report else (data["version"] or 0)
+                services.report_submit(user=request.user, report=report, version=seen)
                 submitted += 1
         except services.ConflictError as conflict:
             form.add_error(None, str(conflict))

@@ -189,7 +189,13 @@ def _region_charts(summary, compare) -> dict:
             "categories": [r.name for r, value, _ in rows if value is not None][::-1],
             "values": [_number(value) for r, value, _ in rows if value is not None][::-1],
         }
-    return {"trend": trend, "plan_bars": plan_bars, "ranking": ranking}
+    # The tables beside the charts show the exact figures, not the charts' floats.
+    trend_table = [
+        (f.indicator.name, [dict(f.history).get(y) for y in trend_years])
+        for f in summary.headline
+        if f.history and f.indicator.kind in ("count", "amount")
+    ]
+    return {"trend": trend, "trend_table": trend_table, "plan_bars": plan_bars, "ranking": ranking}
 
 
 def _number(value):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from regions.access import Action, can, get_visible_or_404, regions_where
+from regions.access import Action, can, filter_by_region, get_visible_or_404, regions_where
 from regions.models import Region
 
 from .. import services
@@ -54,7 +54,7 @@ def report_detail(request, pk):
         {
             "report": report,
             "history": history_rows(report),
-            "evidence": report.evidence.all(),
+            "evidence": report.evidence.select_related("uploaded_by"),
             "evidence_form": EvidenceForm() if can(user, Action.ENTER, report.region) else None,
             "reopen_form": ReasonForm()
             if report.state == ReportState.APPROVED
@@ -156,7 +156,15 @@ def period_reopen(request, pk):
     return render(
         request,
         "programs/period_reopen.html",
-        {"period": period, "form": form, "reopenings": period.reopenings.select_related("region")},
+        {
+            "period": period,
+            "form": form,
+            "reopenings": filter_by_region(
+                request.user,
+                period.reopenings.select_related("region", "reopened_by"),
+                Action.REOPEN_PERIOD,
+            ),
+        },
     )
 
 

@@ -52,15 +52,17 @@ def queue(request, period_id):
 
 
 def _review(request, reports):
-    """Approve or return the figures the form names; each one succeeds or fails on its own."""
+    """Approve or return the figures the form names, as the reviewer saw them (their version);
+    each one succeeds or fails on its own."""
     post = request.POST
     by_id = {str(r.pk): r for r in reports}
+    shown = post.getlist("shown")  # the rows on the reviewer's page
     if "approve" in post:
         plan = [("approve", post["approve"], post.get(f"comment_{post['approve']}", ""))]
     elif "return" in post:
         plan = [("return", post["return"], post.get(f"comment_{post['return']}", ""))]
     elif "approve_all" in post:
-        plan = [("approve", pk, "") for pk in by_id]
+        plan = [("approve", pk, "") for pk in shown]
     elif "approve_selected" in post or "return_selected" in post:
         step = "approve" if "approve_selected" in post else "return"
         plan = [(step, pk, post.get("bulk_comment", "")) for pk in post.getlist("selected")]
@@ -74,11 +76,15 @@ def _review(request, reports):
             continue
         label = f"{report.region.name} · {report.indicator.name}"
         try:
-            if step == "approve":
-                services.report_approve(user=request.user, report=report, comment=comment)
-            else:
-                services.report_return(user=request.user, report=report, comment=comment)
+            version = int(post.get(f"version_{pk}", ""))
+        except ValueError:
+            version = None
+        try:
+            service = services.report_approve if step == "approve" else services.report_return
+            service(user=request.user, report=report, comment=comment, version=version)
             done += 1
+        except services.ConflictError as error:
+            errors.append(f"{label}: {error}")
         except (ValidationError, PermissionDenied) as error:
             text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             errors.append(f"{label}: {text}")

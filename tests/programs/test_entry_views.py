@@ -296,3 +296,43 @@ def test_the_review_queue_shows_target_and_old_to_new_in_few_queries(
     page = " ".join(page.split())
     assert "<del>1,100</del> → <ins>1,200</ins>" in page
     assert "≥ 1,000" in page
+
+
+def test_approve_all_leaves_a_figure_changed_since_the_page_was_shown(
+    gangqu_reporter, jiaxing_reviewer, indicators, gangqu, open_2024
+):
+    shown = ReportFactory(
+        indicator=indicators["VT_TRAINED"],
+        region=gangqu,
+        period=open_2024,
+        state=ReportState.SUBMITTED,
+        submitted_by=gangqu_reporter,
+    )
+    changed = ReportFactory(
+        indicator=indicators["SKILLED_NEW"],
+        region=gangqu,
+        period=open_2024,
+        state=ReportState.SUBMITTED,
+        submitted_by=gangqu_reporter,
+        version=3,
+    )
+    late = ReportFactory(
+        indicator=indicators["HIGH_SKILLED_NEW"],
+        region=gangqu,
+        period=open_2024,
+        state=ReportState.SUBMITTED,
+        submitted_by=gangqu_reporter,
+    )
+    client = Client()
+    client.force_login(jiaxing_reviewer)
+    client.post(
+        reverse("programs:review", args=[open_2024.pk]),
+        {
+            "approve_all": "1",
+            "shown": [shown.pk, changed.pk],  # `late` arrived after the page was rendered
+            f"version_{shown.pk}": shown.version,
+            f"version_{changed.pk}": 2,  # the reviewer saw version 2; it is 3 now
+        },
+    )
+    states = {r.pk: r.state for r in ProgressReport.objects.all()}
+    assert states == {shown.pk: "approved", changed.pk: "submitted", late.pk: "submitted"}
