@@ -170,3 +170,39 @@ def demo(settings):
     settings.DEBUG = True  # load_demo refuses to create its accounts otherwise
     call_command("load_regions")
     call_command("load_demo")
+
+
+@pytest.fixture
+def high_skilled_in_every_state(jiaxing, pinghu, nanhu, gangqu):
+    """新增高技能人才 of 2023 in each state, each in its own sub-region of 嘉兴 (approved only in
+    平湖: 4,321), and a 2024 draft of 嘉兴 itself: what public pages and downloads must hide."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from programs.choices import ReportState
+
+    from .factories import IndicatorFactory, PeriodFactory, ReportFactory
+
+    xiuzhou = RegionFactory(code="330411", name="秀洲区", level=RegionLevel.COUNTY, parent=jiaxing)
+    indicator = IndicatorFactory(code="HIGH_SKILLED_NEW", name="新增高技能人才", unit="人")
+    y2023, y2024 = PeriodFactory(year=2023), PeriodFactory(year=2024)
+    ReportFactory(
+        indicator=indicator,
+        region=pinghu,
+        period=y2023,
+        value=Decimal(4321),
+        state=ReportState.APPROVED,
+        reviewed_at=timezone.now(),
+    )
+    for region, state, value in [
+        (nanhu, ReportState.DRAFT, 9871),
+        (gangqu, ReportState.SUBMITTED, 9872),
+        (xiuzhou, ReportState.RETURNED, 9873),
+        (jiaxing, ReportState.DRAFT, 9874),
+    ]:
+        period = y2024 if region == jiaxing else y2023
+        ReportFactory(
+            indicator=indicator, region=region, period=period, value=Decimal(value), state=state
+        )
+    return indicator

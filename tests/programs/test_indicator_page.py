@@ -69,23 +69,8 @@ def trained(jiaxing, pinghu, nanhu, gangqu):
 
 
 @pytest.fixture
-def every_state(trained, jiaxing, pinghu, nanhu, gangqu):
-    """One figure of 2023 in each state, each in its own sub-region, and a 2024 draft of 嘉兴."""
-    xiuzhou = RegionFactory(code="330411", name="秀洲区", level=RegionLevel.COUNTY, parent=jiaxing)
-    indicator = IndicatorFactory(code="HIGH_SKILLED_NEW", name="新增高技能人才", unit="人")
-    y2023, y2024 = PeriodFactory(year=2023), PeriodFactory(year=2024)
-    approve(indicator=indicator, region=pinghu, period=y2023, value=Decimal(4321))
-    for region, state, value in [
-        (nanhu, ReportState.DRAFT, 9871),
-        (gangqu, ReportState.SUBMITTED, 9872),
-        (xiuzhou, ReportState.RETURNED, 9873),
-        (jiaxing, ReportState.DRAFT, 9874),
-    ]:
-        period = y2024 if region == jiaxing else y2023
-        ReportFactory(
-            indicator=indicator, region=region, period=period, value=Decimal(value), state=state
-        )
-    return indicator
+def every_state(trained, high_skilled_in_every_state):
+    return high_skilled_in_every_state
 
 
 def table_rows(html: str) -> list[str]:

@@ -71,26 +71,13 @@ def trained(jiaxing, pinghu, nanhu, gangqu, cities):
 
 
 @pytest.fixture
-def every_state(jiaxing, pinghu, nanhu, gangqu):
-    """新增高技能人才 of 2023 in each state, each in its own sub-region of 嘉兴, and a 2024
-    draft of 嘉兴 itself; plus an indicator with nothing but a draft."""
-    xiuzhou = RegionFactory(code="330411", name="秀洲区", level=RegionLevel.COUNTY, parent=jiaxing)
-    indicator = IndicatorFactory(code="HIGH_SKILLED_NEW", name="新增高技能人才", unit="人")
-    y2023, y2024 = PeriodFactory(year=2023), PeriodFactory(year=2024)
-    approve(indicator=indicator, region=pinghu, period=y2023, value=Decimal(4321))
-    for region, state, value in [
-        (nanhu, ReportState.DRAFT, 9871),
-        (gangqu, ReportState.SUBMITTED, 9872),
-        (xiuzhou, ReportState.RETURNED, 9873),
-        (jiaxing, ReportState.DRAFT, 9874),
-    ]:
-        period = y2024 if region == jiaxing else y2023
-        ReportFactory(
-            indicator=indicator, region=region, period=period, value=Decimal(value), state=state
-        )
+def every_state(high_skilled_in_every_state, pinghu):
+    """The shared figures in every state, plus an indicator with nothing but a draft."""
     draft_only = IndicatorFactory(code="DRAFT_ONLY", name="只有草稿")
-    ReportFactory(indicator=draft_only, region=pinghu, period=y2023, value=Decimal(9871))
-    return indicator
+    ReportFactory(
+        indicator=draft_only, region=pinghu, period=PeriodFactory(year=2023), value=Decimal(9871)
+    )
+    return high_skilled_in_every_state
 
 
 @pytest.fixture
