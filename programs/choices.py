@@ -105,3 +105,16 @@ PERIOD_NOTICES = [
     NotificationKind.DEADLINE_TODAY,
     NotificationKind.OVERDUE,
 ]
+
+
+class JobKind(models.TextChoices):
+    YEAR_REPORT = "year_report", _("Year-end report")
+    EXPORT = "export", _("Data export")
+    CATALOG_IMPORT = "catalog_import", _("Catalog import")
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -134,3 +134,33 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+YEARS = (2000, 2100)
+
+
+class YearReportForm(forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=YEARS[0], max_value=YEARS[1])
+
+
+class ExportForm(forms.Form):
+    """A region subtree and a span of years; `regions` is the choice the starter may see."""
+
+    region = forms.ModelChoiceField(
+        label=_("region"), queryset=None, to_field_name="code", empty_label=None
+    )
+    year_from = forms.IntegerField(label=_("from year"), min_value=YEARS[0], max_value=YEARS[1])
+    year_to = forms.IntegerField(label=_("to year"), min_value=YEARS[0], max_value=YEARS[1])
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("year_from"), data.get("year_to")
+        if first and last and first > last:
+            self.add_error("year_to", _("The last year comes before the first."))
+        elif first and last and last - first >= 20:
+            self.add_error("year_to", _("Export at most 20 years at a time."))
+        return data

@@ -85,3 +85,11 @@ def lock_due_periods() -> int:
     from .reminders import lock_due_periods as lock
 
     return lock()
+
+
+@shared_task
+def run_job(job_id: int) -> str:
+    """A user's job (report, export, import); see programs/jobs.py for why reruns are safe."""
+    from .jobs import run
+
+    return run(job_id)

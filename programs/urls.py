@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entry, excel, reports, review
+from .views import catalog, entry, excel, jobs, reports, review
 
 app_name = "programs"
 
@@ -26,4 +26,11 @@ urlpatterns = [
     path("evidence/<int:pk>/", reports.evidence_download, name="evidence"),
     path("periods/<int:pk>/reopen/", reports.period_reopen, name="period_reopen"),
     path("notifications/", reports.notifications, name="notifications"),
+    path("jobs/", jobs.job_list, name="jobs"),
+    path("jobs/status/", jobs.job_status, name="job_status"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
+    path("jobs/export/", jobs.export_start, name="export_start"),
+    path("regions/<str:code>/year-report/", jobs.year_report_start, name="year_report_start"),
+    path("catalog/import/", catalog.import_upload, name="catalog_import"),
+    path("catalog/import/template/", catalog.import_template, name="catalog_import_template"),
 ]

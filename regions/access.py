@@ -5,8 +5,8 @@ A membership gives a user a role in a region, and in every region below it when 
 
 - reporter: view, enter and submit the figures of the regions in scope;
 - reviewer: view, review (approve / return) and reopen approved figures in scope;
-- catalog admin: view in scope and reopen closed periods there (the catalog itself is edited in
-  the admin, under Django's model permissions);
+- catalog admin: view in scope, reopen closed periods and import catalog workbooks there (the
+  catalog is also edited in the admin, under Django's model permissions);
 - superuser: everything everywhere.
 
 An object outside the user's scope is simply not in their querysets (404); an action their role
@@ -30,6 +30,7 @@ class Action(StrEnum):
     REVIEW = "review"  # approve and return
     REOPEN_REPORT = "reopen_report"  # send an approved figure back to draft
     REOPEN_PERIOD = "reopen_period"
+    EDIT_CATALOG = "edit_catalog"  # import programs, plans, indicators and targets there
 
 
 ROLES_FOR = {
@@ -39,6 +40,7 @@ ROLES_FOR = {
     Action.REVIEW: {Role.REVIEWER},
     Action.REOPEN_REPORT: {Role.REVIEWER},
     Action.REOPEN_PERIOD: {Role.CATALOG_ADMIN},
+    Action.EDIT_CATALOG: {Role.CATALOG_ADMIN},
 }
 
 
@@ -112,6 +114,23 @@ def get_visible_or_404(user, queryset: QuerySet, *, field="region", **lookup):
         return filter_by_region(user, queryset, field=field).get(**lookup)
     except queryset.model.DoesNotExist as error:
         raise Http404 from error
+
+
+def home_regions(user) -> list[Region]:
+    """Where the user's memberships sit (the tops of their scope); provinces for a superuser."""
+    if user.is_superuser:
+        return list(Region.objects.filter(parent__isnull=True).order_by("code"))
+    regions = {m.region.pk: m.region for m in _memberships(user)}
+    return sorted(regions.values(), key=lambda region: region.code)
+
+
+def own_jobs(user) -> QuerySet:
+    """A user's jobs and their files are theirs alone (the runner re-checks the region scope)."""
+    from programs.models import Job
+
+    if not user.is_authenticated or not user.is_active:
+        return Job.objects.none()
+    return Job.objects.filter(user=user)
 
 
 def is_official(user) -> bool:

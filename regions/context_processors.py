@@ -9,4 +9,7 @@ def roles(request):
     user = request.user
     return {
         "may_review": SimpleLazyObject(lambda: regions_where(user, Action.REVIEW).exists()),
+        "may_import_catalog": SimpleLazyObject(
+            lambda: regions_where(user, Action.EDIT_CATALOG).exists()
+        ),
     }

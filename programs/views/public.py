@@ -19,6 +19,7 @@ from django.utils.translation import check_for_language, get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from regions.access import Action, can
 from regions.models import Region
 
 from .. import dashboard
@@ -124,6 +125,7 @@ def region(request, code):
             "compare": compare,
             "ranking": summary.child_ranking(compare.indicator.pk) if compare else [],
             "charts": _region_charts(summary, compare),
+            "may_start_jobs": can(request.user, Action.VIEW, place),
         },
     )
 

@@ -11,10 +11,11 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from programs.choices import ReportState
+from programs.choices import JobKind, JobState, ReportState
 from programs.models import (
     Evidence,
     Indicator,
+    Job,
     Notification,
     PeriodReopening,
     ProgressReport,
@@ -54,6 +55,14 @@ ROUTES = {
     ("period_reopen", "POST"): (LOGIN, 403, 403, 403, 403, "302+"),
     ("notifications", "GET"): (LOGIN, 200, 200, 200, 200, 200),
     ("notifications", "POST"): (LOGIN, "302+", "302+", "302+", "302+", "302+"),
+    ("jobs", "GET"): (LOGIN, 200, 200, 200, 200, 200),
+    ("job_status", "GET"): (LOGIN, 200, 200, 200, 200, 200),
+    ("job_download", "GET"): (LOGIN, 200, 404, 404, 404, 404),  # the starter's alone
+    ("export_start", "POST"): (LOGIN, "302+", 422, "302+", 422, "302+"),
+    ("year_report_start", "POST"): (LOGIN, "302+", 404, "302+", 404, "302+"),
+    ("catalog_import", "GET"): (LOGIN, 403, 403, 403, 403, 200),
+    ("catalog_import", "POST"): (LOGIN, 403, 403, 403, 403, 422),  # no file: nothing to check
+    ("catalog_import_template", "GET"): (LOGIN, 403, 403, 403, 403, 200),
 }
 
 
@@ -82,7 +91,14 @@ def world(skills_plan, gangqu, open_2024, zhengxiang, settings, tmp_path):
         size=13,
     )
     Notification.objects.create(user=reporter, kind="returned", report=draft)
+    job = Job.objects.create(
+        user=reporter, kind=JobKind.EXPORT, title="export", state=JobState.DONE, progress=100
+    )
+    job.result.save("result.xlsx", ContentFile(b"PK\x03\x04 export"), save=False)
+    job.result_name = "export.xlsx"
+    job.save()
     return {
+        "job": job,
         "program": skills_plan.program,
         "period": open_2024,
         "closed": PeriodFactory(year=2022),
@@ -130,6 +146,13 @@ def url_for(route, world):
         "evidence": [world["evidence"].pk],
         "period_reopen": [world["closed"].pk],
         "notifications": [],
+        "jobs": [],
+        "job_status": [],
+        "job_download": [world["job"].pk],
+        "export_start": [],
+        "year_report_start": [world["region"].code],
+        "catalog_import": [],
+        "catalog_import_template": [],
     }[route]
     return reverse(f"programs:{route}", args=args)
 
@@ -145,6 +168,10 @@ def post_data(route, world):
         return {"file": ContentFile(b"%PDF-1.4 more", name="more.pdf")}
     if route == "report_reopen":
         return {"reason": "口径调整"}
+    if route == "export_start":
+        return {"region": world["region"].code, "year_from": "2024", "year_to": "2024"}
+    if route == "year_report_start":
+        return {"year": "2024"}
     if route == "period_reopen":
         until = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
         return {"region_code": world["region"].code, "reason": "补报", "until": until}
@@ -158,6 +185,7 @@ def snapshot():
         Evidence.objects.count(),
         list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         PeriodReopening.objects.count(),
+        Job.objects.count(),
     )
 
 

@@ -1,0 +1,180 @@
+"""Jobs: slow work a user starts (year-end report, export, catalog import), run by a Celery worker.
+
+`job_start` records the job and enqueues `tasks.run_job` once the transaction commits; `run` claims
+the job, calls the runner of its kind and stores what it made. A runner takes the job, a progress
+callback and a scratch directory, and returns the file it wrote there (or None).
+
+Crash safety: the task is acknowledged late, so a worker killed mid-job has its message redelivered
+and the job runs again from the start. The result is stored under a name fixed by the job's id and
+moved into place atomically, so a rerun or a twin delivery leaves exactly one file. A job that keeps
+killing its worker stops after MAX_ATTEMPTS instead of looping forever.
+"""
+
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from regions.access import Action, can
+from regions.models import Region
+
+from .choices import JobKind, JobState
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+Progress = Callable[[int, str], None]
+
+
+class JobFailed(Exception):
+    """A failure the person who started the job can act on; the message is shown to them."""
+
+
+def job_start(*, user, kind: JobKind, title: str, params: dict) -> Job:
+    """Record a job and run it after the current transaction commits (never if it rolls back)."""
+    from .tasks import run_job
+
+    job = Job.objects.create(user=user, kind=kind, title=title, params=params)
+    transaction.on_commit(lambda: run_job.delay(job.pk))
+    return job
+
+
+def _claim(job_id: int) -> Job | None:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_finished:
+            return None
+        job.attempts += 1
+        job.state = JobState.RUNNING
+        job.progress = 0
+        job.step = ""
+        job.started_at = timezone.now()
+        job.save(update_fields=["attempts", "state", "progress", "step", "started_at"])
+        return job
+
+
+def _finish(job: Job, state: JobState, *, error: str = "") -> None:
+    job.state = state
+    job.error = error
+    job.finished_at = timezone.now()
+    if state == JobState.DONE:
+        job.progress = 100
+    job.save(update_fields=["state", "error", "finished_at", "progress", "result", "result_name"])
+
+
+def _store(job: Job, produced: Path) -> None:
+    """Move the runner's file to jobs/<id>/result<suffix>: one name per job, replaced atomically."""
+    name = f"jobs/{job.pk}/result{produced.suffix.lower()}"
+    target = Path(default_storage.path(name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{uuid.uuid4().hex}.part")
+    shutil.copyfile(produced, partial)
+    os.replace(partial, target)
+    job.result.name = name
+    job.result_name = produced.name
+
+
+def run(job_id: int) -> str:
+    """Run one job to the end; returns its final state. Safe to call again for the same job."""
+    job = _claim(job_id)
+    if job is None:
+        return "skipped"
+    if job.attempts > MAX_ATTEMPTS:
+        _finish(job, JobState.FAILED, error=_(STOPPED_REPEATEDLY))
+        return job.state
+
+    last = {"percent": -1}
+
+    def progress(percent: int, step: str = "") -> None:
+        percent = max(0, min(99, int(percent)))  # 100 means stored, which only _finish says
+        if percent != last["percent"]:
+            last["percent"] = percent
+            Job.objects.filter(pk=job.pk).update(progress=percent, step=step[:200])
+
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"job{job.pk}-") as workdir:
+            produced = RUNNERS[job.kind](job, progress, Path(workdir))
+            if produced is not None:
+                _store(job, produced)
+    except JobFailed as failure:
+        _finish(job, JobState.FAILED, error=str(failure))
+    except SoftTimeLimitExceeded:
+        _finish(job, JobState.FAILED, error=_(TOOK_TOO_LONG))
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish(job, JobState.FAILED, error=_(UNEXPECTED))
+    else:
+        _finish(job, JobState.DONE)
+    return job.state
+
+
+STOPPED_REPEATEDLY = gettext_noop(
+    "The job was interrupted several times and has been stopped. Please start it again; "
+    "if it stops again, tell the administrators."
+)
+TOOK_TOO_LONG = gettext_noop(
+    "The job took longer than allowed. Choose fewer regions or years and start it again."
+)
+UNEXPECTED = gettext_noop(
+    "Something went wrong on our side; the administrators have the details. Please try again later."
+)
+
+
+# Runners: each fetches what it needs by id and checks the starter may still see it. Their
+# modules are imported when a job runs, so the web process never loads matplotlib or python-docx.
+
+
+def _visible_region(job: Job) -> Region:
+    region = Region.objects.filter(pk=job.params.get("region")).first()
+    if region is None or not can(job.user, Action.VIEW, region):
+        raise JobFailed(_("You can no longer see this region's figures."))
+    return region
+
+
+def run_year_report(job: Job, progress: Progress, workdir: Path) -> Path:
+    region, year = _visible_region(job), int(job.params["year"])
+    from .exports.docx import write_year_report, year_report_filename
+
+    path = workdir / year_report_filename(region, year)
+    write_year_report(region=region, year=year, path=path, progress=progress)
+    return path
+
+
+def run_export(job: Job, progress: Progress, workdir: Path) -> Path:
+    region = _visible_region(job)
+    from .exports.workbook import export_filename, write_export
+
+    first, last = int(job.params["year_from"]), int(job.params["year_to"])
+    path = workdir / export_filename(region, first, last)
+    write_export(region=region, year_from=first, year_to=last, path=path, progress=progress)
+    return path
+
+
+def run_catalog_import(job: Job, progress: Progress, workdir: Path) -> None:
+    from .catalog_import import import_catalog
+
+    upload = Path(default_storage.path(job.params["upload"]))
+    if not upload.exists():
+        raise JobFailed(_("The uploaded workbook is gone; please upload it again."))
+    job.summary = import_catalog(path=upload, user=job.user, progress=progress)
+    job.save(update_fields=["summary"])
+    return None
+
+
+RUNNERS: dict[str, Callable[[Job, Progress, Path], Path | None]] = {
+    JobKind.YEAR_REPORT: run_year_report,
+    JobKind.EXPORT: run_export,
+    JobKind.CATALOG_IMPORT: run_catalog_import,
+}
