@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=talentportal.settings \
     DEBUG=0 \
-    MEDIA_ROOT=/app/media
+    MEDIA_ROOT=/app/media \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 # CJK fonts are needed for the charts embedded in Word reports.
 RUN apt-get update \
