@@ -82,6 +82,10 @@ def _store(job: Job, produced: Path) -> None:
     partial = target.with_name(f".{uuid.uuid4().hex}.part")
     shutil.copyfile(produced, partial)
     os.replace(partial, target)
+    # A worker killed while copying left its .part behind; a twin still copying started later.
+    for leftover in target.parent.glob(".*.part"):
+        if leftover.stat().st_mtime < job.started_at.timestamp():
+            leftover.unlink(missing_ok=True)
     job.result.name = name
     job.result_name = produced.name
 
@@ -95,16 +99,19 @@ def run(job_id: int) -> str:
         _finish(job, JobState.FAILED, error=_(STOPPED_REPEATEDLY))
         return job.state
 
-    last = {"percent": -1}
+    last = {"progress": None}
 
     def progress(percent: int, step: str = "") -> None:
         percent = max(0, min(99, int(percent)))  # 100 means stored, which only _finish says
-        if percent != last["percent"]:
-            last["percent"] = percent
+        if (percent, step) != last["progress"]:
+            last["progress"] = (percent, step)
             Job.objects.filter(pk=job.pk).update(progress=percent, step=step[:200])
 
+    prefix = f"job{job.pk}-"
+    for scratch in Path(tempfile.gettempdir()).glob(f"{prefix}*"):  # a killed attempt's
+        shutil.rmtree(scratch, ignore_errors=True)
     try:
-        with tempfile.TemporaryDirectory(prefix=f"job{job.pk}-") as workdir:
+        with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
             produced = RUNNERS[job.kind](job, progress, Path(workdir))
             if produced is not None:
                 _store(job, produced)
