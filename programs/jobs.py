@@ -21,7 +21,7 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -46,7 +46,9 @@ def job_start(*, user, kind: JobKind, title: str, params: dict) -> Job:
     """Record a job and run it after the current transaction commits (never if it rolls back)."""
     from .tasks import run_job
 
-    job = Job.objects.create(user=user, kind=kind, title=title, params=params)
+    job = Job.objects.create(
+        user=user, kind=kind, title=title, params=params, language=translation.get_language()
+    )
     transaction.on_commit(lambda: run_job.delay(job.pk))
     return job
 
@@ -95,6 +97,11 @@ def run(job_id: int) -> str:
     job = _claim(job_id)
     if job is None:
         return "skipped"
+    with translation.override(job.language):  # steps and errors in the starter's language
+        return _run(job)
+
+
+def _run(job: Job) -> str:
     if job.attempts > MAX_ATTEMPTS:
         _finish(job, JobState.FAILED, error=_(STOPPED_REPEATEDLY))
         return job.state

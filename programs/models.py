@@ -720,6 +720,7 @@ class Job(models.Model):
         related_name="jobs",
     )
     params = models.JSONField(_("parameters"), default=dict)
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     title = models.CharField(_("title"), max_length=200)
     state = models.CharField(
         _("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
 from programs import jobs
 from programs.choices import JobKind, JobState
@@ -36,8 +37,9 @@ def text_runner(monkeypatch):
     return calls
 
 
-def start(user, **params):
-    return job_start(user=user, kind=JobKind.EXPORT, title="export", params=params)
+def start(user, *, language="en", **params):
+    with translation.override(language):  # the job answers in its starter's language
+        return job_start(user=user, kind=JobKind.EXPORT, title="export", params=params)
 
 
 def files_of(job, media):
@@ -61,11 +63,13 @@ def test_a_job_runs_after_commit_and_stores_one_file(
 def test_a_transaction_that_rolls_back_enqueues_nothing(
     gangqu_reporter, text_runner, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                start(gangqu_reporter)
-                raise RuntimeError("the surrounding write failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        start(gangqu_reporter)
+        raise RuntimeError("the surrounding write failed")
     assert callbacks == []
     assert text_runner == []
     assert not Job.objects.exists()
@@ -127,15 +131,29 @@ def test_an_unexpected_error_is_logged_and_shown_as_a_plain_message(
 
 
 def test_a_runner_refuses_a_region_the_starter_no_longer_sees(gangqu_reporter, zhengxiang):
-    job = job_start(
-        user=gangqu_reporter,
-        kind=JobKind.YEAR_REPORT,
-        title="report",
-        params={"region": zhengxiang.pk, "year": 2024},
-    )
+    with translation.override("en"):
+        job = job_start(
+            user=gangqu_reporter,
+            kind=JobKind.YEAR_REPORT,
+            title="report",
+            params={"region": zhengxiang.pk, "year": 2024},
+        )
     assert run(job.pk) == JobState.FAILED
     job.refresh_from_db()
     assert "no longer see" in job.error
+
+
+def test_a_job_started_in_chinese_explains_its_failure_in_chinese(gangqu_reporter, zhengxiang):
+    with translation.override("zh-hans"):
+        job = job_start(
+            user=gangqu_reporter,
+            kind=JobKind.YEAR_REPORT,
+            title="report",
+            params={"region": zhengxiang.pk, "year": 2024},
+        )
+    run(job.pk)
+    job.refresh_from_db()
+    assert job.error == "您已无权查看该区域的数据。"
 
 
 def test_the_jobs_page_lists_only_ones_own_jobs(client, gangqu_reporter, pinghu_reporter):
