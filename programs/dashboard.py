@@ -19,7 +19,7 @@ from regions.models import Region
 
 from . import figures
 from .choices import Direction, ReportState, Status, TimeNature
-from .models import Indicator, PlanIndicator, Program, ProgressReport, Target
+from .models import Indicator, PlanIndicator, Program, ProgressReport, RegionFigure, Target
 from .selectors import programs_for
 
 APPROVED = ReportState.APPROVED
@@ -227,24 +227,19 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
             region=region, period__year=year, period__kind="year"
         ).select_related("indicator")
     }
-    rows = (
-        approved_reports()
-        .filter(
-            Q(region=region)
-            | Q(
-                region__parent_id__in=[region.pk, region.parent_id or region.pk],
-                period__year__in=[year, year - 1],
-            )
-        )
-        .values(*REPORT_FIELDS)
+    rows = RegionFigure.objects.filter(
+        Q(region=region)
+        | Q(region__parent_id__in=[region.pk, region.parent_id or region.pk], year=year)
+    ).values(
+        "region_id", "indicator_id", "year", "value", "is_lower_bound", "approved_at", "rollup"
     )
 
-    per_key: dict[tuple[int, int], list] = defaultdict(list)
+    per_key: dict[tuple[int, int], dict[int, dict]] = defaultdict(dict)
     indicator_ids = {link.indicator_id for link in links} | set(targets)
     own_or_below = {region.pk} | {c.pk for c in children}
     for row in rows:
-        per_key[(row["region_id"], row["indicator_id"])].append(row)
-        if row["region_id"] in own_or_below:  # what the region or its parts report
+        per_key[(row["region_id"], row["indicator_id"])][row["year"]] = row
+        if row["region_id"] in own_or_below and row["value"] is not None:
             indicator_ids.add(row["indicator_id"])
     indicators = {link.indicator_id: link.indicator for link in links}
     indicators |= {t.indicator_id: t.indicator for t in targets.values() if t.indicator_id}
@@ -252,44 +247,41 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     if missing:
         indicators |= Indicator.objects.in_bulk(missing)
 
-    def values_of(region_id, indicator):
-        return year_values(
-            per_key.get((region_id, indicator.pk), []), time_nature=indicator.time_nature
-        )
+    def value_of(region_id, indicator_id, in_year=year) -> Decimal | None:
+        row = per_key.get((region_id, indicator_id), {}).get(in_year)
+        return row["value"] if row else None
 
     result: dict[int, Figure] = {}
     comparison: dict[int, dict[int, Decimal]] = defaultdict(dict)
     years, latest = set(), None
     for indicator_id in indicator_ids:
         indicator = indicators[indicator_id]
-        own = values_of(region.pk, indicator)
+        own = {
+            y: row
+            for y, row in per_key.get((region.pk, indicator_id), {}).items()
+            if row["value"] is not None
+        }
         years |= set(own)
-        for value in own.values():
-            if value.approved_at and (latest is None or value.approved_at > latest):
-                latest = value.approved_at
-        this_year, last_year = own.get(year), own.get(year - 1)
+        for row in own.values():
+            if row["approved_at"] and (latest is None or row["approved_at"] > latest):
+                latest = row["approved_at"]
+        this_year = own.get(year)
         figure = Figure(
             indicator=indicator,
-            value=this_year.value if this_year else None,
-            is_lower_bound=this_year.is_lower_bound if this_year else False,
+            value=this_year["value"] if this_year else None,
+            is_lower_bound=bool(this_year["is_lower_bound"]) if this_year else False,
             target=targets.get(indicator_id),
-            last_year=last_year.value if last_year else None,
-            history=sorted((y, v.value) for y, v in own.items()),
+            last_year=value_of(region.pk, indicator_id, year - 1),
+            history=sorted((y, row["value"]) for y, row in own.items()),
         )
-        child_values = {}
-        for child in children:
-            found = values_of(child.pk, indicator).get(year)
-            if found:
-                child_values[child.pk] = found.value
-        comparison[indicator_id] = child_values
-        figure.rollup = figures.rollup(
-            [figures.RollupInput(child_values.get(c.pk), c.counted_in_parent) for c in children],
-            rule=indicator.rollup,
-        )
-        sibling_values = {}
-        for sibling in siblings:
-            found = values_of(sibling.pk, indicator).get(year)
-            sibling_values[sibling.pk] = found.value if found else None
+        rolled = per_key.get((region.pk, indicator_id), {}).get(year)
+        figure.rollup = rolled["rollup"] if rolled else None
+        comparison[indicator_id] = {
+            child.pk: value
+            for child in children
+            if (value := value_of(child.pk, indicator_id)) is not None
+        }
+        sibling_values = {s.pk: value_of(s.pk, indicator_id) for s in siblings}
         places = figures.rank(
             sibling_values, higher_is_better=indicator.direction == Direction.HIGHER_BETTER
         )

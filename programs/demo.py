@@ -13,7 +13,7 @@ from django.utils import timezone
 from regions.choices import RegionKind, RegionLevel
 from regions.models import OfficialMembership, Region
 
-from . import demo_data
+from . import demo_data, rollups
 from .choices import PeriodKind, ReportState
 from .models import (
     Indicator,
@@ -251,3 +251,4 @@ def load_demo() -> None:
     users = load_accounts()
     load_targets()
     load_reports(users)
+    rollups.refresh_all()

@@ -761,3 +761,31 @@ class Job(models.Model):
             "updated": self.summary.get("updated", 0),
             "unchanged": self.summary.get("unchanged", 0),
         }
+
+
+class RegionFigure(models.Model):
+    """A region's approved figure for one indicator and year, precomputed for the dashboards.
+
+    `value` is what the region itself reported (its year report, else the year-to-date of its
+    sub-periods); `rollup` combines its children's values by the indicator's rule. Rows are
+    derived data: `programs.rollups` rebuilds them from approved progress reports, in the same
+    transaction as each approval or reopening, and in full every night.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    value = models.DecimalField(null=True, **VALUE_FIELD)
+    is_lower_bound = models.BooleanField(default=False)
+    approved_at = models.DateTimeField(null=True)
+    rollup = models.DecimalField(null=True, **VALUE_FIELD)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "indicator", "year"], name="region_figure_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.region_id}/{self.indicator_id}/{self.year}"

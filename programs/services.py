@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from regions.access import Action, require, users_who_can
 from regions.models import Region
 
+from . import rollups
 from .choices import NotificationKind, ReportState
 from .dashboard import bump_public_version
 from .figures import plain_number
@@ -111,6 +112,12 @@ def _locked(report: ProgressReport) -> ProgressReport:
 def _check_version(report: ProgressReport, version: int | None) -> None:
     if version is not None and version != report.version:
         raise ConflictError(report)
+
+
+def _public_figure_changed(report: ProgressReport) -> None:
+    """Its dashboard figures change with it (same transaction); cached pages refresh on commit."""
+    rollups.refresh([report])
+    transaction.on_commit(bump_public_version)
 
 
 def _save(report: ProgressReport, *, user, reason: str = "") -> None:
@@ -244,7 +251,7 @@ def report_approve(
     report.reviewed_by, report.reviewed_at = user, timezone.now()
     report.review_comment = comment
     _save(report, user=user, reason=comment)
-    transaction.on_commit(bump_public_version)
+    _public_figure_changed(report)
     notify(users=[report.submitted_by], kind=NotificationKind.APPROVED, report=report)
     return report
 
@@ -282,7 +289,7 @@ def report_reopen(*, user, report: ProgressReport, reason: str) -> ProgressRepor
     _move(report, "reopen")
     report.review_comment = reason
     _save(report, user=user, reason=reason)
-    transaction.on_commit(bump_public_version)
+    _public_figure_changed(report)
     notify(
         users=[report.submitted_by],
         kind=NotificationKind.REOPENED,

@@ -93,3 +93,11 @@ def run_job(job_id: int) -> str:
     from .jobs import run
 
     return run(job_id)
+
+
+@shared_task
+def refresh_rollups() -> int:
+    """Nightly: rebuild the dashboards' figures in full (approvals refresh their own rows)."""
+    from .rollups import refresh_all
+
+    return refresh_all()

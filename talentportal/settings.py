@@ -205,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.lock_due_periods",
         "schedule": cron("LOCK_SCHEDULE", "*/15 * * * *"),
     },
+    "refresh-rollups": {
+        "task": "programs.tasks.refresh_rollups",
+        "schedule": cron("ROLLUP_SCHEDULE", "30 2 * * *"),
+    },
 }
 
 # HTTPS-only settings, switched on in production by DJANGO_SECURE=1 (behind a TLS proxy).

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import factory
 from django.contrib.auth import get_user_model
 
+from programs import rollups
 from programs.choices import Comparator, IndicatorKind, PeriodKind, ReportState
 from programs.models import (
     Indicator,
@@ -127,9 +128,16 @@ class TargetFactory(factory.django.DjangoModelFactory):
 class ReportFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProgressReport
+        skip_postgeneration_save = True
 
     indicator = factory.SubFactory(IndicatorFactory)
     region = factory.SubFactory(RegionFactory)
     period = factory.SubFactory(PeriodFactory)
     value = Decimal(1200)
     state = ReportState.DRAFT
+
+    @factory.post_generation
+    def public_figures(report, create, extracted, **kwargs):
+        """An approved figure made here reaches the dashboards as an approval would."""
+        if create and report.state == ReportState.APPROVED:
+            rollups.refresh([report])

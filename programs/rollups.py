@@ -1,0 +1,124 @@
+"""The precomputed figures behind the dashboards (`RegionFigure`), rebuilt from approved reports.
+
+Two statements do all the work, in SQL that PostgreSQL and SQLite both run:
+- OWN_SQL: each region's figure per indicator and year. A year report wins; otherwise the finest
+  kind of sub-period reported is skipped for the coarsest (quarters and halves of a year overlap):
+  a flow adds up its periods, a stock takes the latest — `figures.year_to_date`'s rule;
+- ROLLUP_SQL: each parent's figure from its children's, by the indicator's rule, leaving out zones
+  already counted in their county — `figures.rollup`'s rule.
+
+`refresh(keys)` recomputes the rows an approval or reopening touched, inside its transaction, so
+the public never sees a figure without its roll-up; `refresh_all()` rebuilds the table (nightly,
+and after bulk loads). tests/programs/test_rollups.py checks both against the pure functions.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from regions.models import Region
+
+from .models import ProgressReport, RegionFigure
+
+OWN_SQL = """
+INSERT INTO programs_regionfigure
+    (region_id, indicator_id, year, value, is_lower_bound, approved_at, rollup)
+WITH approved AS (
+    SELECT r.region_id, r.indicator_id, p.year, p.number, r.value, r.reviewed_at,
+           CASE WHEN r.is_lower_bound THEN 1 ELSE 0 END AS lower_bound,
+           i.time_nature, g.grain,
+           MIN(g.grain) OVER (PARTITION BY r.region_id, r.indicator_id, p.year) AS coarsest
+    FROM programs_progressreport r
+    JOIN programs_reportingperiod p ON p.id = r.period_id
+    JOIN programs_indicator i ON i.id = r.indicator_id
+    JOIN (SELECT 'year' AS kind, 0 AS grain UNION ALL SELECT 'half', 1
+          UNION ALL SELECT 'quarter', 2 UNION ALL SELECT 'month', 3) g ON g.kind = p.kind
+    WHERE r.state = 'approved' {scope}
+), used AS (
+    SELECT approved.*, ROW_NUMBER() OVER (
+        PARTITION BY region_id, indicator_id, year ORDER BY number DESC
+    ) AS from_last
+    FROM approved WHERE grain = coarsest
+)
+SELECT region_id, indicator_id, year,
+       CASE WHEN MAX(time_nature) = 'stock' THEN MAX(CASE WHEN from_last = 1 THEN value END)
+            ELSE SUM(value) END,
+       MAX(lower_bound) = 1, MAX(reviewed_at), NULL
+FROM used
+GROUP BY region_id, indicator_id, year
+"""
+
+ROLLUP_SQL = """
+INSERT INTO programs_regionfigure
+    (region_id, indicator_id, year, value, is_lower_bound, approved_at, rollup)
+SELECT child.parent_id, f.indicator_id, f.year, NULL, FALSE, NULL,
+       CASE i.rollup WHEN 'sum' THEN SUM(f.value) WHEN 'mean' THEN AVG(f.value)
+                     WHEN 'max' THEN MAX(f.value) WHEN 'min' THEN MIN(f.value) END
+FROM programs_regionfigure f
+JOIN regions_region child ON child.id = f.region_id
+JOIN programs_indicator i ON i.id = f.indicator_id
+WHERE child.parent_id IS NOT NULL AND NOT child.counted_in_parent AND f.value IS NOT NULL
+      AND i.rollup <> 'none' {scope}
+GROUP BY child.parent_id, f.indicator_id, f.year, i.rollup
+ON CONFLICT (region_id, indicator_id, year) DO UPDATE SET rollup = excluded.rollup
+"""
+
+
+def _in(column: str, ids: set[int]) -> tuple[str, list[int]]:
+    """`column IN (%s, …)` with its parameters."""
+    ids = sorted(ids)
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def _scope(**columns: set[int]) -> tuple[str, list[int]]:
+    parts = [_in(column.replace("__", "."), ids) for column, ids in columns.items()]
+    return " AND ".join(sql for sql, _ in parts), [p for _, params in parts for p in params]
+
+
+@transaction.atomic
+def refresh_all() -> int:
+    """Rebuild every figure; returns the number of rows."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM programs_regionfigure")
+        cursor.execute(OWN_SQL.format(scope=""))
+        cursor.execute(ROLLUP_SQL.format(scope=""))
+    return RegionFigure.objects.count()
+
+
+@transaction.atomic
+def refresh(reports: Iterable[ProgressReport]) -> None:
+    """Recompute the figures of these reports' regions, indicators and years, and the roll-ups
+    that depend on them (a few keys too many are harmless: they are recomputed alike)."""
+    keys = {(r.region_id, r.indicator_id, r.period.year) for r in reports}
+    if not keys:
+        return
+    regions = {region for region, _, _ in keys}
+    indicators = {indicator for _, indicator, _ in keys}
+    years = {year for _, _, year in keys}
+    # Roll-ups to redo: the parents' (a child changed) and the regions' own (their rows are
+    # rebuilt below, and a rebuilt row starts without its roll-up).
+    rolled = regions | set(
+        Region.objects.filter(pk__in=regions, parent__isnull=False).values_list(
+            "parent_id", flat=True
+        )
+    )
+    touched, touched_params = _scope(region_id=regions, indicator_id=indicators, year=years)
+    own, own_params = _scope(r__region_id=regions, r__indicator_id=indicators, p__year=years)
+    parents, parents_params = _scope(region_id=rolled, indicator_id=indicators, year=years)
+    children, children_params = _scope(
+        child__parent_id=rolled, f__indicator_id=indicators, f__year=years
+    )
+    # The SQL text holds only column names and %s placeholders; every id is a parameter.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM programs_regionfigure WHERE {touched}", touched_params)  # noqa: S608
+        cursor.execute(OWN_SQL.format(scope=f"AND {own}"), own_params)
+        cursor.execute(
+            f"UPDATE programs_regionfigure SET rollup = NULL WHERE {parents}",  # noqa: S608
+            parents_params,
+        )
+        cursor.execute(ROLLUP_SQL.format(scope=f"AND {children}"), children_params)
+        cursor.execute(
+            "DELETE FROM programs_regionfigure WHERE value IS NULL AND rollup IS NULL"  # noqa: S608
+            f" AND {parents}",
+            parents_params,
+        )

@@ -1,0 +1,194 @@
+"""The precomputed figures match the pure functions, incrementally and in full, and stay in step
+with approvals and reopenings."""
+
+import random
+from decimal import Decimal
+
+import pytest
+
+from programs import dashboard, figures, rollups, services
+from programs.choices import PeriodKind, ReportState, RollupRule, TimeNature
+from programs.models import ProgressReport, RegionFigure
+from regions.choices import RegionKind, RegionLevel
+from tests.factories import (
+    IndicatorFactory,
+    MembershipFactory,
+    PeriodFactory,
+    RegionFactory,
+    ReportFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def table() -> dict:
+    return {
+        (f.region_id, f.indicator_id, f.year): (f.value, f.rollup, f.is_lower_bound)
+        for f in RegionFigure.objects.all()
+    }
+
+
+def expected(regions, indicators) -> dict:
+    """What `figures` computes from the approved reports, region by region."""
+    approved = list(dashboard.approved_reports().values(*dashboard.REPORT_FIELDS))
+    own = {}
+    for region in regions:
+        for indicator in indicators:
+            rows = [
+                r
+                for r in approved
+                if r["region_id"] == region.pk and r["indicator_id"] == indicator.pk
+            ]
+            for year, value in dashboard.year_values(
+                rows, time_nature=indicator.time_nature
+            ).items():
+                own[(region.pk, indicator.pk, year)] = value
+    result = {key: (value.value, None, value.is_lower_bound) for key, value in own.items()}
+    for parent in regions:
+        children = [r for r in regions if r.parent_id == parent.pk]
+        for indicator in indicators:
+            for year in {y for (_, i, y) in own if i == indicator.pk}:
+                inputs = [
+                    figures.RollupInput(
+                        own[(c.pk, indicator.pk, year)].value
+                        if (c.pk, indicator.pk, year) in own
+                        else None,
+                        c.counted_in_parent,
+                    )
+                    for c in children
+                ]
+                total = figures.rollup(inputs, rule=indicator.rollup)
+                if total is None:
+                    continue
+                value, _, lower = result.get((parent.pk, indicator.pk, year), (None, None, False))
+                result[(parent.pk, indicator.pk, year)] = (value, total, lower)
+    return result
+
+
+def same(actual: dict, wanted: dict) -> None:
+    assert set(actual) == set(wanted)
+    for key, (value, rollup, lower) in wanted.items():
+        got = actual[key]
+        assert got[0] == (None if value is None else value.quantize(Decimal("0.0001"))), key
+        assert (got[1] is None) == (rollup is None), key
+        if rollup is not None:
+            assert abs(got[1] - rollup) < Decimal("0.0001"), key
+        assert bool(got[2]) == lower, key
+
+
+@pytest.fixture
+def province():
+    """A small tree with a zone counted in its county, and every kind of period."""
+    root = RegionFactory(code="90", name="合成省", level=RegionLevel.PROVINCE)
+    cities = [RegionFactory(code=f"90{c}", parent=root, level=RegionLevel.CITY) for c in "12"]
+    counties = [
+        RegionFactory(code=f"{city.code}{n:02d}", parent=city, level=RegionLevel.COUNTY)
+        for city in cities
+        for n in range(1, 4)
+    ]
+    zone = RegionFactory(
+        code="901Z1",
+        parent=cities[0],
+        level=RegionLevel.COUNTY,
+        kind=RegionKind.ZONE,
+        counted_in_parent=True,
+    )
+    return [root, *cities, *counties, zone]
+
+
+@pytest.fixture
+def indicators():
+    return [
+        IndicatorFactory(code="FLOW_SUM", time_nature=TimeNature.FLOW, rollup=RollupRule.SUM),
+        IndicatorFactory(code="STOCK_MEAN", time_nature=TimeNature.STOCK, rollup=RollupRule.MEAN),
+        IndicatorFactory(code="FLOW_MAX", time_nature=TimeNature.FLOW, rollup=RollupRule.MAX),
+        IndicatorFactory(code="STOCK_MIN", time_nature=TimeNature.STOCK, rollup=RollupRule.MIN),
+        IndicatorFactory(code="NO_ROLLUP", time_nature=TimeNature.FLOW, rollup=RollupRule.NONE),
+    ]
+
+
+def fill(province, indicators, seed):
+    """Random approved and unapproved reports over years, quarters and halves."""
+    rng = random.Random(seed)
+    periods = [PeriodFactory(year=2023), PeriodFactory(year=2024)]
+    periods += [
+        PeriodFactory(year=year, kind=PeriodKind.QUARTER, number=n)
+        for year in (2023, 2024)
+        for n in range(1, 5)
+    ]
+    periods += [PeriodFactory(year=2024, kind=PeriodKind.HALF, number=n) for n in (1, 2)]
+    rows = []
+    for region in province:
+        for indicator in indicators:
+            for period in periods:
+                if rng.random() < 0.45:
+                    continue
+                rows.append(
+                    ProgressReport(
+                        region=region,
+                        indicator=indicator,
+                        period=period,
+                        value=Decimal(rng.randint(0, 500)),
+                        is_lower_bound=rng.random() < 0.1,
+                        state=rng.choice([ReportState.APPROVED] * 3 + [ReportState.SUBMITTED]),
+                    )
+                )
+    ProgressReport.objects.bulk_create(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_full_refresh_matches_the_pure_functions(province, indicators, seed):
+    fill(province, indicators, seed)
+    rollups.refresh_all()
+    same(table(), expected(province, indicators))
+
+
+def test_refreshing_twice_changes_nothing(province, indicators):
+    fill(province, indicators, 4)
+    rollups.refresh_all()
+    first = table()
+    rollups.refresh_all()
+    assert table() == first
+
+
+def test_an_incremental_refresh_matches_a_full_one(province, indicators):
+    fill(province, indicators, 5)
+    rollups.refresh_all()
+    changed = list(
+        ProgressReport.objects.filter(state=ReportState.APPROVED).select_related("period")[:25]
+    )
+    for report in changed:
+        report.value += 7
+    ProgressReport.objects.bulk_update(changed, ["value"])
+    ProgressReport.objects.filter(pk__in=[r.pk for r in changed[:5]]).update(
+        state=ReportState.DRAFT
+    )
+    rollups.refresh(changed)
+    incremental = table()
+    rollups.refresh_all()
+    assert incremental == table()
+
+
+def test_an_approval_and_a_reopening_move_the_public_figures_at_once(gangqu, jiaxing):
+    reviewer = MembershipFactory(
+        user=UserFactory(), region=jiaxing, role="reviewer", includes_subregions=True
+    ).user
+    indicator = IndicatorFactory(rollup=RollupRule.SUM)
+    report = ReportFactory(
+        region=gangqu,
+        indicator=indicator,
+        period=PeriodFactory(year=2024),
+        value=1200,
+        state=ReportState.SUBMITTED,
+        submitted_by=UserFactory(),
+    )
+    assert not RegionFigure.objects.exists()
+    services.report_approve(user=reviewer, report=report)
+    own = RegionFigure.objects.get(region=gangqu, indicator=indicator, year=2024)
+    assert own.value == 1200
+    if not gangqu.counted_in_parent:
+        parent = RegionFigure.objects.get(region=jiaxing, indicator=indicator, year=2024)
+        assert parent.rollup == 1200
+    services.report_reopen(user=reviewer, report=report, reason="口径调整")
+    assert not RegionFigure.objects.filter(region=gangqu, value__isnull=False).exists()
