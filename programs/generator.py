@@ -62,7 +62,7 @@ from django.utils import timezone
 from regions.choices import RegionKind, RegionLevel, Role
 from regions.models import PATH_SEPARATOR, OfficialMembership, Region
 
-from . import demo, demo_data
+from . import demo, demo_data, rollups
 from .choices import (
     Comparator,
     Direction,
@@ -84,6 +84,7 @@ from .models import (
     PlanTag,
     Program,
     ProgressReport,
+    RegionFigure,
     ReportingPeriod,
     Target,
 )
@@ -1214,8 +1215,12 @@ def generate_province(
                 log(f"cleared the previous province ({result.cleared_reports} reports)")
             _generate(cursor, result, seed=seed, last_year=last_year, log=log)
             log("checking the foreign keys")
+        log("rebuilding the dashboards' figures")
+        rollups.refresh_all()
         if connection.vendor == "postgresql":
-            tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in big_tables)
+            tables = ", ".join(
+                connection.ops.quote_name(m._meta.db_table) for m in [*big_tables, RegionFigure]
+            )
             cursor.execute(f"ANALYZE {tables}")  # fresh statistics for the benchmarks' plans
     result.seconds = time.monotonic() - started
     return result
