@@ -228,8 +228,7 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         ).select_related("indicator")
     }
     rows = RegionFigure.objects.filter(
-        Q(region=region)
-        | Q(region__parent_id__in=[region.pk, region.parent_id or region.pk], year=year)
+        Q(region=region) | Q(region_id__in=[r.pk for r in neighbours], year=year)
     ).values(
         "region_id", "indicator_id", "year", "value", "is_lower_bound", "approved_at", "rollup"
     )

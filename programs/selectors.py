@@ -64,10 +64,14 @@ def programs_for(region: Region, year: int) -> QuerySet[Program]:
     return (
         Program.objects.filter(start_year__lte=year, end_year__gte=year)
         .filter(
-            Q(region=region) | Q(plans__targets__region=region, plans__targets__period__year=year)
+            Q(region=region)
+            | Q(
+                pk__in=Target.objects.filter(region=region, period__year=year).values(
+                    "plan__program_id"
+                )
+            )
         )
         .select_related("region")
-        .distinct()
         .order_by("region__level", "name")
     )
 
