@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format messages vendor clean
+.PHONY: run test lint format messages vendor backup restore clean
 
 # The virtualenv is rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -41,6 +41,15 @@ messages: $(VENV)/.installed
 # Refresh static/vendor/ (ECharts, axe-core) from the exact pins in package-lock.json; commit the result.
 vendor:
 	scripts/vendor.sh
+
+# The database of DATABASE_URL (SQLite by default) and MEDIA_ROOT, into backups/<time>/; restore
+# with `make restore BACKUP=backups/talentportal-…` (replaces what the target database holds).
+backup:
+	$(PYTHON) scripts/backup.py backup
+
+restore:
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=backups/talentportal-…" && exit 2)
+	$(PYTHON) scripts/backup.py restore $(BACKUP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
