@@ -22,6 +22,7 @@ from .models import (
     ReportingPeriod,
     Target,
 )
+from .tables import CappedCountPaginator
 
 
 class MeasureInline(nested_admin.NestedTabularInline):
@@ -202,6 +203,12 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
         "reviewed_at",
     ]
     list_select_related = ["region", "indicator", "period", "updated_by"]
+    # Millions of figures at province scale: never counted in full (the capped count and, past
+    # it, the table's size as PostgreSQL estimates it), newest first along the primary key.
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    ordering = ["-pk"]
 
     # Figures change only through the review services (scope, states, history, public cache):
     # the admin lists them and their history, read-only.

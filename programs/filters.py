@@ -17,7 +17,8 @@ from regions.choices import RegionKind, RegionLevel
 from regions.models import Region
 
 from . import dashboard
-from .models import Indicator, PlanIndicator, Program, ProgressReport, Target
+from .choices import ReportState
+from .models import Indicator, PlanIndicator, Program, ProgressReport, ReportingPeriod, Target
 
 Q_MAX_LENGTH = 50
 
@@ -219,3 +220,33 @@ class OpenProgressFilterSet(_RegionYearIndicatorFilterSet):
     class Meta:
         model = ProgressReport
         fields = ["region", "year", "indicator"]
+
+
+# --- The officials' progress list (the page and the API) ------------------------------------------
+
+
+class ProgressReportFilterSet(_RegionYearIndicatorFilterSet):
+    """Progress figures in every state, for officials. The caller narrows the queryset to the
+    user's view scope first (`regions.access.filter_by_region`): a region outside it is a valid
+    code with no rows, never a way to widen the scope."""
+
+    region = region_filter(method="filter_region", widget=forms.TextInput)
+    indicator = indicator_filter(field_name="indicator", empty_label=_("All indicators"))
+    period = filters.ModelChoiceFilter(
+        queryset=ReportingPeriod.objects.all(),
+        label=_("Period"),
+        help_text=_("Reporting period id."),
+    )
+    state = filters.ChoiceFilter(
+        choices=ReportState.choices, label=_("State"), empty_label=_("All states")
+    )
+    q = search_filter(help_text=_("Part of the indicator's name or code, or of the region's name."))
+
+    class Meta:
+        model = ProgressReport
+        fields = ["q", "region", "year", "indicator", "state", "period"]
+
+    def search(self, queryset, name, value: str):
+        return queryset.filter(
+            name_or_code(value, prefix="indicator__") | Q(region__name__icontains=value)
+        )

@@ -565,6 +565,10 @@ class ProgressReport(FieldConstraintErrorsMixin, models.Model):
         indexes = [
             models.Index(fields=["region", "period"]),
             models.Index(fields=["indicator", "period", "state"]),
+            # The reviewers' queues count what waits for review; a few rows among millions.
+            models.Index(
+                fields=["period"], condition=Q(state="submitted"), name="report_submitted_by_period"
+            ),
         ]
 
     constraint_error_fields = {

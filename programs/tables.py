@@ -1,11 +1,22 @@
-"""Declarative tables of the public pages, and their downloads.
+"""Declarative tables of the pages, their downloads, and the paging of long lists.
 
 Cells render HTML on the page and plain values in a download (`value_*` methods and export-only
 columns): numbers stay numbers, and text is never something a spreadsheet would run as a formula.
+
+Lists over the progress figures (millions at province scale) are never counted: the officials'
+list seeks a page by primary key (`keyset_page`), and the admin counts at most a capped number of
+rows (`CappedCountPaginator`).
 """
 
+from dataclasses import dataclass
+
 import django_tables2 as tables
+from django.core.paginator import Paginator
+from django.db import connections, router
+from django.db.models import Model, QuerySet
 from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext
@@ -220,3 +231,152 @@ def aria_sort(bound_column) -> str | None:
     if first.bare != bound_column.name:
         return None
     return "descending" if first.is_descending else "ascending"
+
+
+# --- Long lists: never counted --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """One page of a list ordered newest first by primary key, and whether rows remain around it.
+
+    Its links carry a cursor, not a page number: `newer` is `?before=<pk of the first row>`,
+    `older` is `?after=<pk of the last row>`, `last` is `?last=1`."""
+
+    rows: list
+    has_newer: bool
+    has_older: bool
+
+    @property
+    def newer_cursor(self) -> int:
+        return self.rows[0].pk
+
+    @property
+    def older_cursor(self) -> int:
+        return self.rows[-1].pk
+
+
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    size: int,
+    after: int | None = None,
+    before: int | None = None,
+    last: bool = False,
+) -> KeysetPage:
+    """The page of `queryset`, newest first by primary key, at a cursor; nothing is counted.
+
+    No cursor: the newest `size` rows. `after`: the rows just older than that pk (or the last page
+    when none is). `before`: the rows just newer than it (or the first page when less than a page
+    is left above it). `last`: the oldest rows, read as the first page of the reverse order.
+    Each page is one seek along the primary key index whatever its depth (the last page costs what
+    the first does), plus, on a cursor page, one look for a row on the other side of the cursor.
+    """
+    newest_first, oldest_first = queryset.order_by("-pk"), queryset.order_by("pk")
+    if last:
+        rows = list(oldest_first[: size + 1])
+        return KeysetPage(rows[:size][::-1], has_newer=len(rows) > size, has_older=False)
+    if before is not None:
+        rows = list(oldest_first.filter(pk__gt=before)[: size + 1])
+        if len(rows) <= size:
+            return keyset_page(queryset, size=size)
+        older = newest_first.filter(pk__lte=before).exists()
+        return KeysetPage(rows[:size][::-1], has_newer=True, has_older=older)
+    if after is not None:
+        rows = list(newest_first.filter(pk__lt=after)[: size + 1])
+        if not rows:
+            return keyset_page(queryset, size=size, last=True)
+        newer = oldest_first.filter(pk__gte=after).exists()
+        return KeysetPage(rows[:size], has_newer=newer, has_older=len(rows) > size)
+    rows = list(newest_first[: size + 1])
+    return KeysetPage(rows[:size], has_newer=False, has_older=len(rows) > size)
+
+
+def estimated_rows(model: type[Model]) -> int | None:
+    """PostgreSQL's estimate of a table's rows (pg_class.reltuples, kept by autovacuum's ANALYZE);
+    None on other databases or before the table was first analyzed."""
+    connection = connections[router.db_for_read(model)]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [model._meta.db_table]
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
+
+
+class CappedCountPaginator(Paginator):
+    """A paginator that never counts more than `cap` rows (the admin's lists of progress figures).
+
+    The count is exact up to `cap` (`SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1)`: a cheap
+    index walk at any table size). Past it, an unfiltered list takes the database's estimate of the
+    table's size; a filtered one says `cap + 1` (pages up to there; narrow the filter for more).
+    """
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        capped = queryset.order_by()[: self.cap + 1].count()
+        if capped <= self.cap or queryset.query.has_filters():
+            return capped
+        return max(capped, estimated_rows(queryset.model) or 0)
+
+
+# --- The officials' progress list -----------------------------------------------------------------
+
+
+def local_time(value) -> str:
+    return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+
+
+class ProgressReportTable(tables.Table):
+    """Progress figures in every state, a keyset page at a time (`keyset_page`): the rows come in
+    the page's key order, so no column sorts them."""
+
+    region = tables.Column(verbose_name=_("Region"), accessor="region__name")
+    indicator = tables.Column(verbose_name=_("Indicator"), accessor="indicator__name")
+    period = tables.Column(verbose_name=_("Period"), accessor="period")
+    value = tables.Column(verbose_name=_("Value"))
+    state = tables.Column(verbose_name=_("State"))
+    updated_at = tables.Column(verbose_name=_("Updated at"))
+    reviewed_at = tables.Column(verbose_name=_("Reviewed at"), default=NO_VALUE)
+    details = tables.Column(verbose_name=_("Details"), accessor="pk")
+
+    class Meta:
+        orderable = False
+        empty_text = _("No progress figure matches.")
+
+    def render_value(self, value, record):
+        bound = format_html(" ({})", gettext("at least")) if record.is_lower_bound else ""
+        return format_html(
+            '{}{} <span class="unit">{}</span>',
+            figures.plain_number(value),
+            bound,
+            record.indicator.unit,
+        )
+
+    def render_state(self, record):
+        return format_html(
+            '<span class="state state-{}">{}</span>', record.state, record.get_state_display()
+        )
+
+    def render_updated_at(self, value):
+        return local_time(value)
+
+    def render_reviewed_at(self, value):
+        return local_time(value)
+
+    def render_details(self, value, record):
+        view = gettext("View")
+        return format_html(
+            '<a href="{}" aria-label="{} {} · {} · {}">{}</a>',
+            reverse("programs:report", args=[value]),
+            view,
+            record.region.name,
+            record.indicator.name,
+            record.period,
+            view,
+        )

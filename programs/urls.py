@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalog, entry, excel, jobs, reports, review
+from .views import catalog, entry, excel, jobs, report_list, reports, review
 
 app_name = "programs"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("review/", review.queue_index, name="review_index"),
     path("review/<int:period_id>/", review.queue, name="review"),
+    path("reports/", report_list.report_list, name="report_list"),
     path("reports/<int:pk>/", reports.report_detail, name="report"),
     path("reports/<int:pk>/evidence/", reports.evidence_upload, name="evidence_upload"),
     path("reports/<int:pk>/reopen/", reports.report_reopen, name="report_reopen"),

@@ -420,7 +420,7 @@ def test_bad_filter_values_are_errors_at_their_parameter(reviewer_api, figures):
     assert set(response.json()) == set(bad)
 
 
-def test_the_list_is_most_recently_changed_first_and_cursor_paginated(
+def test_the_list_is_newest_first_and_a_change_does_not_move_a_figure(
     gangqu_api, reviewer_api, figures
 ):
     patched = gangqu_api.patch(
@@ -428,13 +428,31 @@ def test_the_list_is_most_recently_changed_first_and_cursor_paginated(
     )
     assert patched.status_code == 200
     body = reviewer_api.get(LIST_URL).json()
-    assert set(body) == {"next", "previous", "results"}
+    assert set(body) == {"next", "previous", "results"}  # a cursor page: nothing is counted
+    assert (body["next"], body["previous"]) == (None, None)
     assert [row["id"] for row in body["results"]] == [
-        figures["gangqu_trained"],
-        figures["pinghu_trained"],
         figures["pinghu_last_year"],
+        figures["pinghu_trained"],
         figures["gangqu_skilled"],
+        figures["gangqu_trained"],
     ]
+
+
+def test_walking_the_cursor_pages_meets_every_figure_once(reviewer_api, figures):
+    seen, pages = [], []
+    response = reviewer_api.get(LIST_URL, {"page_size": 3, "region": "3304"})
+    while True:
+        body = response.json()
+        pages.append(body)
+        seen += [row["id"] for row in body["results"]]
+        if not body["next"]:
+            break
+        assert "region=3304" in body["next"]  # the filters go with the cursor
+        response = reviewer_api.get(body["next"])
+    assert seen == sorted(figures.values(), reverse=True)
+    assert [len(page["results"]) for page in pages] == [3, 1]
+    back = reviewer_api.get(pages[-1]["previous"]).json()
+    assert [row["id"] for row in back["results"]] == seen[:3]
 
 
 def test_the_list_takes_a_fixed_number_of_queries(
@@ -651,7 +669,9 @@ def test_the_schema_validates_and_documents_every_endpoint(tmp_path):
         assert set(paths[f"/api/v1/progress/{{id}}/{step}/"]) == {"post"}
     assert "409" in paths["/api/v1/progress/"]["post"]["responses"]
     list_parameters = {p["name"] for p in paths["/api/v1/progress/"]["get"]["parameters"]}
-    assert {"region", "year", "period", "indicator", "state", "cursor"} <= list_parameters
+    assert {"q", "region", "year", "period", "indicator", "state", "cursor", "page_size"} <= (
+        list_parameters
+    )
     change = schema["components"]["schemas"]["ProgressChangeRequest"]
     assert change["required"] == ["version"]
 

@@ -385,11 +385,14 @@ def test_indicators_filter_by_region_and_year_together(trained, every_state, api
 
 def test_lists_page_with_a_cursor(trained, api):
     first = api.get("/api/v1/open/progress/", {"page_size": 3}).json()
-    assert len(first["results"]) == 3 and first["next"]
+    assert set(first) == {"next", "previous", "results"}  # nothing is counted
+    assert len(first["results"]) == 3 and first["next"] and first["previous"] is None
     second = api.get(first["next"]).json()
-    seen = first["results"] + second["results"] + api.get(second["next"]).json()["results"]
-    assert len(seen) == 7
+    third = api.get(second["next"]).json()
+    seen = first["results"] + second["results"] + third["results"]
+    assert len(seen) == 7 and third["next"] is None
     assert len({(r["region"], r["year"]) for r in seen}) == 7
+    assert api.get(third["previous"]).json()["results"] == second["results"]
 
 
 # --- Speed ----------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ ROUTES = {
     ("review_index", "GET"): (LOGIN, 403, 403, 200, 200, 403),
     ("review", "GET"): (LOGIN, 403, 403, 200, 200, 403),
     ("review", "POST"): (LOGIN, 403, 403, "302+", 302, 403),
+    ("report_list", "GET"): (LOGIN, 200, 200, 200, 200, 200),  # each sees their own scope
     ("report", "GET"): (LOGIN, 200, 404, 200, 404, 200),
     ("evidence_upload", "POST"): (LOGIN, "302+", 404, 403, 404, 403),
     ("report_reopen", "POST"): (LOGIN, 403, 404, "302+", 404, 403),
@@ -140,6 +141,7 @@ def url_for(route, world):
         "excel_upload": [region, period, program],
         "review_index": [],
         "review": [period],
+        "report_list": [],
         "report": [world["draft"].pk],
         "evidence_upload": [world["draft"].pk],
         "report_reopen": [world["approved"].pk],
