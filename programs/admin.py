@@ -2,7 +2,7 @@
 
 import nested_admin
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,24 @@ from .models import (
     Target,
 )
 from .tables import CappedCountPaginator
+
+
+class RebuildsPublicFigures:
+    """For the catalog rows the precomputed figures depend on (a region's place in the tree, an
+    indicator's roll-up rule or time nature, a period's year and kind): a change rebuilds them."""
+
+    def _rebuild(self):
+        from .tasks import refresh_rollups
+
+        transaction.on_commit(refresh_rollups.delay, robust=True)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._rebuild()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._rebuild()
 
 
 class MeasureInline(nested_admin.NestedTabularInline):
@@ -136,14 +154,14 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(RebuildsPublicFigures, admin.ModelAdmin):
     list_display = ["code", "name", "unit", "kind", "direction", "time_nature", "rollup"]
     list_filter = ["kind", "direction", "time_nature", "rollup", "unit"]
     search_fields = ["code", "name"]
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
+class ReportingPeriodAdmin(RebuildsPublicFigures, admin.ModelAdmin):
     list_display = ["__str__", "kind", "year", "number", "opens_at", "deadline", "locked"]
     list_filter = ["kind", "year", "locked"]
     ordering = ["-year", "kind", "number"]

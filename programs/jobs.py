@@ -49,7 +49,9 @@ def job_start(*, user, kind: JobKind, title: str, params: dict) -> Job:
     job = Job.objects.create(
         user=user, kind=kind, title=title, params=params, language=translation.get_language()
     )
-    transaction.on_commit(lambda: run_job.delay(job.pk))
+    # robust: a broker that is down must not turn the committed request into an error page;
+    # the job then stays queued, and says so on the jobs page.
+    transaction.on_commit(lambda: run_job.delay(job.pk), robust=True)
     return job
 
 
@@ -172,7 +174,9 @@ def run_export(job: Job, progress: Progress, workdir: Path) -> Path:
 
     first, last = int(job.params["year_from"]), int(job.params["year_to"])
     path = workdir / export_filename(region, first, last)
-    write_export(region=region, year_from=first, year_to=last, path=path, progress=progress)
+    write_export(
+        user=job.user, region=region, year_from=first, year_to=last, path=path, progress=progress
+    )
     return path
 
 
@@ -182,8 +186,11 @@ def run_catalog_import(job: Job, progress: Progress, workdir: Path) -> None:
     upload = Path(default_storage.path(job.params["upload"]))
     if not upload.exists():
         raise JobFailed(_("The uploaded workbook is gone; please upload it again."))
-    job.summary = import_catalog(path=upload, user=job.user, progress=progress)
-    job.save(update_fields=["summary"])
+    try:
+        job.summary = import_catalog(path=upload, user=job.user, progress=progress)
+        job.save(update_fields=["summary"])
+    finally:  # imported or refused, the upload has served (a killed worker never gets here)
+        upload.unlink(missing_ok=True)
     return None
 
 

@@ -75,10 +75,22 @@ def _scope(**columns: set[int]) -> tuple[str, list[int]]:
     return " AND ".join(sql for sql, _ in parts), [p for _, params in parts for p in params]
 
 
+# One refresh at a time (PostgreSQL; SQLite has one writer anyway): two approvals under one
+# parent would otherwise both insert its row, or each roll it up from a snapshot without the
+# other's child. Held until the transaction ends, so each refresh sees the previous one's rows.
+LOCK_KEY = 7_261_001
+
+
+def _serialize(cursor) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
 @transaction.atomic
 def refresh_all() -> int:
     """Rebuild every figure; returns the number of rows."""
     with connection.cursor() as cursor:
+        _serialize(cursor)
         cursor.execute("DELETE FROM programs_regionfigure")
         cursor.execute(OWN_SQL.format(scope=""))
         cursor.execute(ROLLUP_SQL.format(scope=""))
@@ -110,6 +122,7 @@ def refresh(reports: Iterable[ProgressReport]) -> None:
     )
     # The SQL text holds only column names and %s placeholders; every id is a parameter.
     with connection.cursor() as cursor:
+        _serialize(cursor)
         cursor.execute(f"DELETE FROM programs_regionfigure WHERE {touched}", touched_params)  # noqa: S608
         cursor.execute(OWN_SQL.format(scope=f"AND {own}"), own_params)
         cursor.execute(

@@ -97,7 +97,11 @@ def run_job(job_id: int) -> str:
 
 @shared_task
 def refresh_rollups() -> int:
-    """Nightly: rebuild the dashboards' figures in full (approvals refresh their own rows)."""
+    """Nightly, and after catalog edits in the admin: rebuild the dashboards' figures in full
+    (approvals refresh their own rows); cached public pages refresh then."""
+    from .dashboard import bump_public_version
     from .rollups import refresh_all
 
-    return refresh_all()
+    rows = refresh_all()
+    bump_public_version()
+    return rows

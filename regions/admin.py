@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from programs.admin import RebuildsPublicFigures
+
 from .models import OfficialMembership, Region
 
 
@@ -11,7 +13,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(RebuildsPublicFigures, admin.ModelAdmin):
     list_display = ["name", "code", "level", "kind", "counted_in_parent", "parent"]
     list_filter = ["level", "kind", "counted_in_parent"]
     search_fields = ["name", "code"]

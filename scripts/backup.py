@@ -29,14 +29,26 @@ def database() -> tuple[str, str]:
     parsed = urlparse(url)
     if parsed.scheme in ("postgres", "postgresql", "pgsql"):
         return "postgres", url.replace("pgsql://", "postgresql://", 1)
-    if parsed.scheme == "sqlite":
-        path = unquote(url[len("sqlite://") :])
-        return "sqlite", path if Path(path).is_absolute() else str(ROOT / path.lstrip("/"))
+    if parsed.scheme == "sqlite":  # read as dj-database-url does: sqlite:///relative, ////absolute
+        return "sqlite", str(Path(unquote(parsed.path[1:])).resolve())
     sys.exit(f"backup: unsupported DATABASE_URL scheme {parsed.scheme!r}")
 
 
 def media_root() -> Path:
     return Path(os.environ.get("MEDIA_ROOT") or ROOT / "media")
+
+
+def pg_env(url: str) -> dict:
+    """The connection as PG* variables, so no password shows in the process list."""
+    parsed = urlparse(url)
+    found = {
+        "PGHOST": parsed.hostname,
+        "PGPORT": str(parsed.port) if parsed.port else None,
+        "PGUSER": unquote(parsed.username) if parsed.username else None,
+        "PGPASSWORD": unquote(parsed.password) if parsed.password else None,
+        "PGDATABASE": unquote(parsed.path.lstrip("/")),
+    }
+    return {**os.environ, **{key: value for key, value in found.items() if value}}
 
 
 def client(name: str) -> str:
@@ -48,7 +60,11 @@ def client(name: str) -> str:
 
 
 def sqlite_copy(source: str, target: str) -> None:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    """SQLite's online backup; the source is opened read-only, so a wrong path fails loudly."""
+    with (
+        sqlite3.connect(f"{Path(source).as_uri()}?mode=ro", uri=True) as src,
+        sqlite3.connect(target) as dst,
+    ):
         src.backup(dst)
 
 
@@ -57,8 +73,8 @@ def backup(directory: Path) -> Path:
     folder = directory / f"talentportal-{datetime.now():%Y%m%d-%H%M%S}"
     folder.mkdir(parents=True)
     if kind == "postgres":
-        dump = ["--format=custom", "--no-owner", f"--file={folder / 'db.dump'}", where]
-        subprocess.run([client("pg_dump"), *dump], check=True)  # noqa: S603 - our settings
+        dump = ["--format=custom", "--no-owner", f"--file={folder / 'db.dump'}"]
+        subprocess.run([client("pg_dump"), *dump], env=pg_env(where), check=True)  # noqa: S603
     else:
         sqlite_copy(where, str(folder / "db.sqlite3"))
     if media_root().is_dir():
@@ -71,8 +87,10 @@ def restore(folder: Path) -> None:
     if kind == "postgres":
         # --clean: what the target holds is replaced; one transaction: all of it or nothing.
         options = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
-        dump = [f"--dbname={where}", str(folder / "db.dump")]
-        subprocess.run([client("pg_restore"), *options, *dump], check=True)  # noqa: S603
+        dump = [f"--dbname={pg_env(where)['PGDATABASE']}", str(folder / "db.dump")]
+        subprocess.run(  # noqa: S603 - PostgreSQL's client; the connection comes by environment
+            [client("pg_restore"), *options, *dump], env=pg_env(where), check=True
+        )
     else:
         sqlite_copy(str(folder / "db.sqlite3"), where)
     if (folder / "media").is_dir():

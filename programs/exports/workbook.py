@@ -35,6 +35,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from regions.access import filter_by_region
 from regions.models import PATH_SEPARATOR, Region
 
 from ..choices import Comparator, PeriodKind, ReportState, Unit
@@ -399,15 +400,17 @@ class _Progress:
 
 def write_export(
     *,
+    user,
     region: Region,
     year_from: int,
     year_to: int,
     path: Path,
     progress: Progress = lambda percent, step: None,
 ) -> None:
-    """Write the figures of `region`'s subtree for `year_from`..`year_to` to an xlsx at `path`."""
+    """Write the figures of `region`'s subtree for `year_from`..`year_to` to an xlsx at `path`:
+    those `user` may see (a membership without its sub-regions does not open them)."""
     progress(0, _("Counting the rows"))
-    reports = _reports(region, year_from, year_to)
+    reports = filter_by_region(user, _reports(region, year_from, year_to))
     total = reports.count()
     programs = _programs(region, year_from, year_to)
     by_indicator: dict[int, list[_Program]] = {}

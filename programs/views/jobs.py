@@ -1,5 +1,7 @@
 """我的任务/导出: a user's jobs with live progress, their files, starting a report or export."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
@@ -17,6 +19,7 @@ from ..forms import ExportForm, YearReportForm
 from ..jobs import job_start
 
 LISTED = 30
+ID = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits that fit a bigint
 
 
 def job_json(job) -> dict:
@@ -57,7 +60,7 @@ def job_list(request):
 @require_GET
 def job_status(request):
     """Polled by static/js/jobs.js while a job on the page is unfinished."""
-    ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdigit()][:LISTED]
+    ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if ID.fullmatch(pk)][:LISTED]
     jobs = own_jobs(request.user).filter(pk__in=ids)
     return JsonResponse({"jobs": [job_json(job) for job in jobs]})
 

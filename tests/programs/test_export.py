@@ -20,6 +20,7 @@ from regions.models import Region
 
 from ..factories import (
     IndicatorFactory,
+    MembershipFactory,
     PeriodFactory,
     PlanFactory,
     PlanIndicatorFactory,
@@ -108,7 +109,9 @@ def catalog(zhejiang, jiaxing, pinghu, nanhu, gangqu, zhengxiang):
 
 def test_the_export_holds_every_figure_of_the_subtree_in_the_years(catalog, jiaxing, tmp_path):
     path = tmp_path / "export.xlsx"
-    write_export(region=jiaxing, year_from=2023, year_to=2024, path=path)
+    write_export(
+        user=UserFactory(is_superuser=True), region=jiaxing, year_from=2023, year_to=2024, path=path
+    )
     sheets = read(path)
     # Program sheets go down the region tree: the province's, the city's, the zone's.
     assert list(sheets) == ["All data", "浙江省人才计划", "嘉兴人才计划", "五大计划"]
@@ -130,7 +133,9 @@ def test_a_program_sheet_holds_its_figures_once_with_every_plan_tracking_them(
     catalog, jiaxing, tmp_path
 ):
     path = tmp_path / "export.xlsx"
-    write_export(region=jiaxing, year_from=2023, year_to=2024, path=path)
+    write_export(
+        user=UserFactory(is_superuser=True), region=jiaxing, year_from=2023, year_to=2024, path=path
+    )
     sheets = read(path)
     city = sheets["嘉兴人才计划"]
     assert len(city) == 6  # every figure of the city but the province's indicator
@@ -147,7 +152,9 @@ def test_a_program_sheet_holds_its_figures_once_with_every_plan_tracking_them(
 
 def test_numbers_stay_numbers_with_their_targets(catalog, jiaxing, tmp_path):
     path = tmp_path / "export.xlsx"
-    write_export(region=jiaxing, year_from=2024, year_to=2024, path=path)
+    write_export(
+        user=UserFactory(is_superuser=True), region=jiaxing, year_from=2024, year_to=2024, path=path
+    )
     rows = {(row["Region code"], row["Period"]): row for row in read(path)["All data"]}
     pinghu = rows["330482", "2024"]
     assert pinghu["Value"] == 1350.5
@@ -168,7 +175,9 @@ def test_numbers_stay_numbers_with_their_targets(catalog, jiaxing, tmp_path):
 def test_text_that_starts_like_a_formula_is_never_run(catalog, jiaxing, tmp_path):
     Region.objects.filter(pk=jiaxing.pk).update(name="+嘉兴市")
     path = tmp_path / "export.xlsx"
-    write_export(region=jiaxing, year_from=2024, year_to=2024, path=path)
+    write_export(
+        user=UserFactory(is_superuser=True), region=jiaxing, year_from=2024, year_to=2024, path=path
+    )
     workbook = load_workbook(path)
     cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
@@ -181,7 +190,9 @@ def test_text_that_starts_like_a_formula_is_never_run(catalog, jiaxing, tmp_path
 
 def test_each_sheet_has_a_bold_frozen_header_with_a_filter(catalog, jiaxing, tmp_path):
     path = tmp_path / "export.xlsx"
-    write_export(region=jiaxing, year_from=2024, year_to=2024, path=path)
+    write_export(
+        user=UserFactory(is_superuser=True), region=jiaxing, year_from=2024, year_to=2024, path=path
+    )
     workbook = load_workbook(path)
     everything, province = workbook["All data"], workbook["浙江省人才计划"]
     assert everything.freeze_panes == province.freeze_panes == "A2"
@@ -193,7 +204,9 @@ def test_each_sheet_has_a_bold_frozen_header_with_a_filter(catalog, jiaxing, tmp
 
 def test_an_export_of_no_figures_is_a_workbook_with_headers(catalog, jiaxing, tmp_path):
     path = tmp_path / "export.xlsx"
-    write_export(region=jiaxing, year_from=2010, year_to=2011, path=path)
+    write_export(
+        user=UserFactory(is_superuser=True), region=jiaxing, year_from=2010, year_to=2011, path=path
+    )
     assert read(path) == {"All data": []}
 
 
@@ -201,6 +214,7 @@ def test_progress_is_reported_and_never_goes_back(catalog, jiaxing, tmp_path, mo
     monkeypatch.setattr("programs.exports.workbook.PROGRESS_EVERY", 1)
     seen = []
     write_export(
+        user=UserFactory(is_superuser=True),
         region=jiaxing,
         year_from=2023,
         year_to=2024,
@@ -218,7 +232,9 @@ def test_past_excel_s_row_limit_the_rows_go_on_in_a_numbered_sheet(
 ):
     monkeypatch.setattr("programs.exports.workbook.SHEET_MAX_ROWS", 3)
     path = tmp_path / "export.xlsx"
-    write_export(region=jiaxing, year_from=2023, year_to=2024, path=path)
+    write_export(
+        user=UserFactory(is_superuser=True), region=jiaxing, year_from=2023, year_to=2024, path=path
+    )
     sheets = {title: len(rows) for title, rows in read(path).items()}
     assert sheets == {
         "All data": 3,
@@ -237,7 +253,9 @@ def test_sheet_names_are_unique_and_fit_excel(catalog, jiaxing, pinghu, tmp_path
     long = ProgramFactory(region=pinghu, name="平湖市/人才:计划*" + "长" * 40)
     PlanIndicatorFactory(plan=PlanFactory(program=long), indicator=catalog["trained"])
     path = tmp_path / "export.xlsx"
-    write_export(region=jiaxing, year_from=2024, year_to=2024, path=path)
+    write_export(
+        user=UserFactory(is_superuser=True), region=jiaxing, year_from=2024, year_to=2024, path=path
+    )
     titles = list(read(path))
     # Down the region tree: 平湖's programs (the newest first), then the zone's.
     assert titles[-3:] == ["平湖市 人才 计划 " + "长" * 21, "五大计划", "嘉兴港区 五大计划"]
@@ -273,11 +291,16 @@ def _figures(parent: Region, count: int) -> None:
 
 def test_the_number_of_queries_does_not_grow_with_the_figures(jiaxing, pinghu, tmp_path):
     _figures(jiaxing, 50)
+    admin = UserFactory(is_superuser=True)
     with CaptureQueriesContext(connection) as few:
-        write_export(region=jiaxing, year_from=2024, year_to=2024, path=tmp_path / "few.xlsx")
+        write_export(
+            user=admin, region=jiaxing, year_from=2024, year_to=2024, path=tmp_path / "few.xlsx"
+        )
     _figures(pinghu, 500)
     with CaptureQueriesContext(connection) as many:
-        write_export(region=jiaxing, year_from=2024, year_to=2024, path=tmp_path / "many.xlsx")
+        write_export(
+            user=admin, region=jiaxing, year_from=2024, year_to=2024, path=tmp_path / "many.xlsx"
+        )
     assert len(read(tmp_path / "many.xlsx")["All data"]) == 550
     assert len(many) == len(few) + 1  # one more program: one more sheet
     assert len(many) <= 8
@@ -286,7 +309,9 @@ def test_the_number_of_queries_does_not_grow_with_the_figures(jiaxing, pinghu, t
 def test_the_demo_exports_with_a_sheet_per_program(demo, tmp_path):
     jiaxing = Region.objects.get(code="3304")
     path = tmp_path / "export.xlsx"
-    write_export(region=jiaxing, year_from=2023, year_to=2024, path=path)
+    write_export(
+        user=UserFactory(is_superuser=True), region=jiaxing, year_from=2023, year_to=2024, path=path
+    )
     sheets = read(path)
     expected = ProgressReport.objects.filter(
         region__path__startswith=jiaxing.path, period__year__in=[2023, 2024]
@@ -369,3 +394,11 @@ def test_an_export_job_of_someone_without_any_region_fails(
     job = _export(UserFactory(username="nobody"), jiaxing, django_capture_on_commit_callbacks)
     assert job.state == JobState.FAILED
     assert job.error
+
+
+def test_a_membership_without_its_sub_regions_exports_none_of_theirs(catalog, jiaxing, tmp_path):
+    city_only = MembershipFactory(region=jiaxing, includes_subregions=False).user
+    path = tmp_path / "export.xlsx"
+    write_export(user=city_only, region=jiaxing, year_from=2023, year_to=2024, path=path)
+    codes = {row["Region code"] for row in read(path)["All data"]}
+    assert codes == {jiaxing.code}

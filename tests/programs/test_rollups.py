@@ -192,3 +192,33 @@ def test_an_approval_and_a_reopening_move_the_public_figures_at_once(gangqu, jia
         assert parent.rollup == 1200
     services.report_reopen(user=reviewer, report=report, reason="口径调整")
     assert not RegionFigure.objects.filter(region=gangqu, value__isnull=False).exists()
+
+
+def test_a_zone_marked_counted_in_its_county_in_the_admin_leaves_the_city_sum(
+    client, superuser, django_capture_on_commit_callbacks
+):
+    city = RegionFactory(code="9101", level=RegionLevel.CITY)
+    county = RegionFactory(code="910101", parent=city)
+    zone = RegionFactory(code="9101Z1", parent=city, kind=RegionKind.ZONE)
+    indicator = IndicatorFactory(rollup=RollupRule.SUM)
+    for region, value in ((county, 700), (zone, 300)):
+        ReportFactory(region=region, indicator=indicator, value=value, state=ReportState.APPROVED)
+    assert RegionFigure.objects.get(region=city).rollup == 1000
+
+    client.force_login(superuser)
+    url = f"/admin/regions/region/{zone.pk}/change/"
+    formset = client.get(url).context["inline_admin_formsets"][0].formset
+    data = {
+        "name": zone.name,
+        "code": zone.code,
+        "level": zone.level,
+        "parent": city.pk,
+        "kind": RegionKind.ZONE,
+        "counted_in_parent": "on",
+        f"{formset.prefix}-TOTAL_FORMS": "0",
+        f"{formset.prefix}-INITIAL_FORMS": "0",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302
+    assert RegionFigure.objects.get(region=city).rollup == 700
