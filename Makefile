@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format messages vendor backup restore clean
+.PHONY: run test lint format messages vendor backup restore bench load clean
 
 # The virtualenv is rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -50,6 +50,19 @@ backup:
 restore:
 	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=backups/talentportal-…" && exit 2)
 	$(PYTHON) scripts/backup.py restore $(BACKUP)
+
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tp_gen_bench
+BENCH_LARGE_DATABASE_URL ?=
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 DJANGO_SECURE=0 STATIC_ROOT=/tmp/talentportal-bench-static
+
+# Province-scale figures P1–P12 as JSON (docs/performance.md); PostgreSQL with a generated province.
+bench: $(VENV)/.installed
+	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py bench --json $(if $(BENCH_LARGE_DATABASE_URL),--large-database-url $(BENCH_LARGE_DATABASE_URL)) $(BENCH_ARGS)
+
+# 200 users for 60 s on the public pages; starts and stops its own gunicorn and redis on loopback.
+load: $(VENV)/.installed
+	$(PY) bench/load.py --database-url $(BENCH_DATABASE_URL) --redis $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

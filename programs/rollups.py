@@ -26,13 +26,14 @@ INSERT INTO programs_regionfigure
 WITH approved AS (
     SELECT r.region_id, r.indicator_id, p.year, p.number, r.value, r.reviewed_at,
            CASE WHEN r.is_lower_bound THEN 1 ELSE 0 END AS lower_bound,
-           i.time_nature, g.grain,
-           MIN(g.grain) OVER (PARTITION BY r.region_id, r.indicator_id, p.year) AS coarsest
+           i.time_nature,
+           CASE p.kind WHEN 'year' THEN 0 WHEN 'half' THEN 1 WHEN 'quarter' THEN 2 ELSE 3 END
+               AS grain,
+           MIN(CASE p.kind WHEN 'year' THEN 0 WHEN 'half' THEN 1 WHEN 'quarter' THEN 2 ELSE 3 END)
+               OVER (PARTITION BY r.region_id, r.indicator_id, p.year) AS coarsest
     FROM programs_progressreport r
     JOIN programs_reportingperiod p ON p.id = r.period_id
     JOIN programs_indicator i ON i.id = r.indicator_id
-    JOIN (SELECT 'year' AS kind, 0 AS grain UNION ALL SELECT 'half', 1
-          UNION ALL SELECT 'quarter', 2 UNION ALL SELECT 'month', 3) g ON g.kind = p.kind
     WHERE r.state = 'approved' {scope}
 ), used AS (
     SELECT approved.*, ROW_NUMBER() OVER (
