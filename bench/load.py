@@ -1,7 +1,8 @@
-"""Load test of the public pages: gunicorn on loopback, N concurrent users for T seconds.
+"""Load test: gunicorn on loopback, N public users and M officials saving drafts for T seconds.
 
     .venv/bin/python bench/load.py --database-url postgres://…/tp_gen_bench [--redis]
-        [--users 200] [--duration 60] [--workers 3] [--port 8765] [--only NAMES] [--json]
+        [--users 200] [--officials 20] [--duration 60] [--workers 3] [--port 8765]
+        [--only NAMES] [--json]
 
 What it does, all on 127.0.0.1:
 1. collects the static files into a scratch STATIC_ROOT (DEBUG=0 serves them from the manifest);
@@ -11,9 +12,15 @@ What it does, all on 127.0.0.1:
    so DJANGO_SECURE=0) against the given database, and waits for /healthz;
 4. runs the users: each one requests the public URLs in turn, as fast as answers come, opening a
    connection per request (gunicorn's sync workers close it after each answer);
-5. prints p50 / p95 / p99 / max latency, requests per second and the errors (any status but
+5. meanwhile the officials (--officials, each the reporter of their own county, with an API
+   token) save drafts through the officials' API (`POST /api/v1/progress/` once per figure, then
+   `PATCH` with the version just read) of a scratch month period opened for the run, each save a
+   new value, one after the other as fast as answers come;
+6. prints p50 / p95 / p99 / max latency, requests per second and the errors (any status but
    200, a refused or dropped connection, or no answer within --timeout), overall and per URL;
-   then stops gunicorn (and redis).
+   then checks that every acknowledged save is in the database (the figure holds its last
+   acknowledged value and its history holds every acknowledged value: "lost saves" must be 0),
+   removes the scratch period, its figures and the tokens, and stops gunicorn (and redis).
 
 The URLs are the public pages of the generated province (manage.py generate_province): home,
 region pages of every level (province 90, city 9001, county 900101, township 900101001), a
@@ -47,6 +54,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--users", type=int, default=200)
+    parser.add_argument(
+        "--officials", type=int, default=0, help="Officials saving drafts through the API."
+    )
     parser.add_argument("--duration", type=float, default=60.0, help="Seconds of load.")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (compose: 3).")
     parser.add_argument("--port", type=int, default=8765)
@@ -91,15 +101,161 @@ urls["api_summary"] = f"/api/v1/regions/9001/summary/?year={year}"
 urls["api_progress"] = f"/api/v1/open/progress/?region=9001&year={year}"
 print(json.dumps(urls))
 """
+    return manage_shell(env, code)
+
+
+# --- The officials ----------------------------------------------------------------------------
+
+OFFICIALS_SETUP = """
+import json, sys
+from datetime import timedelta
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from programs.bench import default_year
+from programs.choices import IndicatorKind, PeriodKind
+from programs.models import ReportingPeriod
+from programs.selectors import entry_rows, programs_for
+from regions.choices import Role
+from regions.models import OfficialMembership
+wanted = int(sys.argv[-1])
+year = default_year()
+now = timezone.now()
+months = ReportingPeriod.objects.filter(kind=PeriodKind.MONTH, year=year)
+number = min(set(range(1, 13)) - set(months.values_list("number", flat=True)))
+period = ReportingPeriod.objects.create(
+    kind=PeriodKind.MONTH, year=year, number=number,
+    opens_at=now - timedelta(days=1), deadline=now + timedelta(days=30),
+)
+officials, seen = [], set()
+for membership in (
+    OfficialMembership.objects.filter(role=Role.REPORTER, region__level=3, user__is_active=True)
+    .select_related("user", "region").order_by("region__code")
+):
+    if len(officials) >= wanted:
+        break
+    if membership.user_id in seen:
+        continue
+    region = membership.region
+    codes = [
+        row.indicator.code
+        for program in programs_for(region, year)
+        for row in entry_rows(region=region, period=period, program=program)
+        if row.indicator.kind in (IndicatorKind.COUNT, IndicatorKind.AMOUNT)
+    ]
+    if not codes:
+        continue
+    token, created = Token.objects.get_or_create(user=membership.user)
+    seen.add(membership.user_id)
+    officials.append({"token": token.key, "made_token": created, "region": region.code,
+                      "indicators": sorted(set(codes))[:12]})
+print(json.dumps({"period": period.pk, "officials": officials}))
+"""
+
+OFFICIALS_CHECK = """
+import json, sys
+from django.db.models import Q
+from rest_framework.authtoken.models import Token
+from programs.models import ProgressReport, ReportingPeriod
+state = json.loads(open(sys.argv[-1]).read())
+reports = {r.pk: r for r in ProgressReport.objects.filter(period_id=state["period"])}
+history = ProgressReport.history.model.objects.filter(period_id=state["period"])
+seen = {(h.id, str(h.value)) for h in history}
+checked = lost = 0
+for pk, values in state["acknowledged"].items():
+    report = reports.get(int(pk))
+    for value in values:
+        checked += 1
+        if (int(pk), value) not in seen:
+            lost += 1
+    if report is None or str(report.value) != values[-1]:
+        lost += 1
+ProgressReport.objects.filter(period_id=state["period"]).delete()
+history.delete()  # after the figures: deleting them records deletion rows
+ReportingPeriod.objects.filter(pk=state["period"]).delete()
+Token.objects.filter(key__in=state["made_tokens"]).delete()
+print(json.dumps({"checked": checked, "lost": lost, "figures": len(state["acknowledged"])}))
+"""
+
+
+def manage_shell(env: dict, code: str, *args: str) -> dict:
+    """Run `code` in `manage.py shell` (a child process: this one holds no database connection);
+    its last printed line is JSON."""
     done = subprocess.run(  # noqa: S603 - our interpreter and our own code
-        [sys.executable, "manage.py", "shell", "-c", code],
+        [sys.executable, "-c", SHELL_RUNNER, code, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if done.returncode:
+        raise RuntimeError(done.stderr[-2000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# sys.argv inside the code is [.., *args]; django.setup() as manage.py shell would do.
+SHELL_RUNNER = (
+    "import sys, django; django.setup(); code = sys.argv[1]; sys.argv = sys.argv[1:]; exec(code)"
+)
+
+
+async def api_request(port, method, path, token, body, timeout) -> tuple[int, dict]:
+    """One JSON request with a token; (status, JSON answer or {})."""
+
+    async def exchange() -> tuple[int, dict]:
+        payload = json.dumps(body).encode()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(
+                f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
+                f"Authorization: Token {token}\r\nContent-Type: application/json\r\n"
+                f"Accept: application/json\r\nContent-Length: {len(payload)}\r\n"
+                "User-Agent: talentportal-load\r\n\r\n".encode()
+                + payload
+            )
+            await writer.drain()
+            answer = await reader.read()
+        finally:
+            writer.close()
+        head, _, content = answer.partition(b"\r\n\r\n")
+        parts = head.split(b"\r\n", 1)[0].split()
+        status = int(parts[1]) if len(parts) > 1 else 0
+        try:
+            return status, json.loads(content or b"{}")
+        except ValueError:
+            return status, {}
+
+    return await asyncio.wait_for(exchange(), timeout)
+
+
+async def official(who, period, port, deadline, timeout, samples, failures, acknowledged):
+    """Save drafts one after another: each figure created once, then changed with its version."""
+    figures: dict[str, tuple[int, int]] = {}  # indicator code → (report id, version)
+    turn = 0
+    while time.perf_counter() < deadline:
+        code = who["indicators"][turn % len(who["indicators"])]
+        value = str(1000 + turn)
+        turn += 1
+        if code in figures:
+            pk, version = figures[code]
+            method, path = "PATCH", f"/api/v1/progress/{pk}/"
+            body = {"value": value, "version": version}
+        else:
+            method, path = "POST", "/api/v1/progress/"
+            body = {"indicator": code, "region": who["region"], "period": period, "value": value}
+        start = time.perf_counter()
+        try:
+            status, answer = await api_request(port, method, path, who["token"], body, timeout)
+        except (TimeoutError, OSError) as error:
+            status, answer, failure = 0, {}, type(error).__name__
+        else:
+            failure = "" if status in (200, 201) else f"HTTP {status}"
+        samples["official_save"].append(time.perf_counter() - start)
+        if failure:
+            failures[("official_save", failure)] += 1
+            continue
+        figures[code] = (answer["id"], answer["version"])
+        acknowledged.setdefault(str(answer["id"]), []).append(str(answer["value"]))
 
 
 # --- The servers ------------------------------------------------------------------------------
@@ -176,13 +332,17 @@ async def user(number, port, urls, deadline, timeout, samples, failures) -> None
             failures[(name, failure)] += 1
 
 
-async def load(port, urls, users, duration, timeout):
+async def load(port, urls, users, duration, timeout, officials=(), period=None, acknowledged=None):
     samples: dict[str, list[float]] = defaultdict(list)
     failures: Counter = Counter()
     started = time.perf_counter()
     deadline = started + duration
     await asyncio.gather(
-        *(user(n, port, urls, deadline, timeout, samples, failures) for n in range(users))
+        *(user(n, port, urls, deadline, timeout, samples, failures) for n in range(users)),
+        *(
+            official(who, period, port, deadline, timeout, samples, failures, acknowledged)
+            for who in officials
+        ),
     )
     return samples, failures, time.perf_counter() - started
 
@@ -219,6 +379,7 @@ def main(argv=None) -> int:
         "DJANGO_SETTINGS_MODULE": "talentportal.settings",
     }
     redis = gunicorn = None
+    setup, acknowledged, saves = None, {}, None
     try:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -249,6 +410,10 @@ def main(argv=None) -> int:
             urls = {name: path for name, path in urls.items() if name in wanted}
             if not urls:
                 raise SystemExit(f"--only names none of the URLs: {args.only}")
+        if args.officials:
+            setup = manage_shell(env, OFFICIALS_SETUP, str(args.officials))
+            if len(setup["officials"]) < args.officials:
+                raise SystemExit(f"only {len(setup['officials'])} reporters of counties found")
         gunicorn = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
             [
                 sys.executable,
@@ -273,7 +438,16 @@ def main(argv=None) -> int:
                 asyncio.run(one_request(args.port, path, 120))
         load_before = os.getloadavg()
         samples, failures, elapsed = asyncio.run(
-            load(args.port, urls, args.users, args.duration, args.timeout)
+            load(
+                args.port,
+                urls,
+                args.users,
+                args.duration,
+                args.timeout,
+                officials=setup["officials"] if setup else (),
+                period=setup["period"] if setup else None,
+                acknowledged=acknowledged,
+            )
         )
         everything = [value for values in samples.values() for value in values]
         errors = sum(failures.values())
@@ -286,14 +460,30 @@ def main(argv=None) -> int:
             "errors": errors,
             "error_kinds": {f"{name}: {kind}": n for (name, kind), n in failures.items()},
             **stats(everything),
-            "per_url": {name: {"path": urls[name], **stats(v)} for name, v in samples.items()},
+            "per_url": {
+                name: {"path": urls.get(name, "/api/v1/progress/ (POST, PATCH)"), **stats(v)}
+                for name, v in samples.items()
+            },
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
         }
     finally:
         stop(gunicorn)
+        if setup:  # check and clean up even when the run failed
+            state = scratch / "officials.json"
+            made = [who["token"] for who in setup["officials"] if who["made_token"]]
+            state.write_text(
+                json.dumps(
+                    {"period": setup["period"], "acknowledged": acknowledged, "made_tokens": made}
+                )
+            )
+            saves = manage_shell(env, OFFICIALS_CHECK, str(state))
         stop(redis)
         shutil.rmtree(scratch, ignore_errors=True)
+    if saves is not None:
+        report["officials"] = args.officials
+        report["saves_acknowledged"] = saves["checked"]
+        report["lost_saves"] = saves["lost"]
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
@@ -311,7 +501,13 @@ def main(argv=None) -> int:
             )
         for kind, count in report["error_kinds"].items():
             print(f"  error {kind}: {count}")
-    return 0 if errors == 0 else 1
+        if saves is not None:
+            print(
+                f"{args.officials} officials: {saves['checked']} acknowledged saves of "
+                f"{saves['figures']} figures, lost: {saves['lost']}"
+            )
+    lost = saves["lost"] if saves else 0
+    return 0 if errors == 0 and lost == 0 else 1
 
 
 if __name__ == "__main__":

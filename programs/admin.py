@@ -1,12 +1,19 @@
-"""The catalog admin: every model editable in Chinese, programs with their plans nested inline."""
+"""The catalog admin: every model editable in Chinese, programs with their plans nested inline.
+
+A catalog admin sees and edits the catalog of their own regions only (regions.access decides);
+the shared library (indicators, tags, periods) they read and add to; superusers do everything.
+"""
 
 import nested_admin
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from regions.access import Action, can, filter_by_region, is_catalog_admin, region_of
 
 from .models import (
     Evidence,
@@ -43,14 +50,136 @@ class RebuildsPublicFigures:
         self._rebuild()
 
 
-class MeasureInline(nested_admin.NestedTabularInline):
+EDIT = Action.EDIT_CATALOG
+# How each region-bound model reaches its region: its rows, and the choices of foreign keys to it,
+# are narrowed to the catalog admin's regions along this lookup.
+REGION_FIELD = {
+    "regions.region": "pk",
+    "regions.officialmembership": "region",
+    "programs.program": "region",
+    "programs.plan": "program__region",
+    "programs.measure": "plan__program__region",
+    "programs.planindicator": "plan__program__region",
+    "programs.target": "region",
+    "programs.progressreport": "region",
+    "programs.periodreopening": "region",
+    "programs.evidence": "report__region",
+}
+
+
+def in_catalog_scope(user, queryset):
+    """The rows of a region-bound model that `user` may edit the catalog of."""
+    if user.is_superuser:
+        return queryset
+    return filter_by_region(
+        user, queryset, EDIT, field=REGION_FIELD[queryset.model._meta.label_lower]
+    )
+
+
+class ScopedChoices:
+    """Foreign keys to region-bound rows offer, and so accept, only those of the user's regions."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model._meta.label_lower in REGION_FIELD:
+            field.queryset = in_catalog_scope(request.user, field.queryset)
+        return field
+
+
+class CatalogScope(ScopedChoices):
+    """The rows of a region: a catalog admin lists, opens and saves those of their regions."""
+
+    def in_scope(self, request, obj=None) -> bool:
+        user = request.user
+        if user.is_superuser:
+            return True
+        if not is_catalog_admin(user):
+            return False
+        if obj is None:
+            return True
+        region = region_of(obj, REGION_FIELD[self.model._meta.label_lower])
+        return region is not None and bool(region.path) and can(user, EDIT, region)
+
+    def get_queryset(self, request):
+        return in_catalog_scope(request.user, super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        return self.in_scope(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.in_scope(request, obj) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self.in_scope(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.in_scope(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.in_scope(request, obj) and super().has_delete_permission(request, obj)
+
+    def may_save(self, request, obj, change) -> bool:
+        # Asked here too, for the views that save without asking (simple-history's revert form
+        # saves whatever the user may view).
+        allowed = (
+            self.has_change_permission(request, obj) if change else self.has_add_permission(request)
+        )
+        return allowed and self.in_scope(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not self.may_save(request, obj, change):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+    def delete_queryset(self, request, queryset):
+        # The changelist's "delete selected" asks has_delete_permission without an object.
+        if any(not self.has_delete_permission(request, obj) for obj in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+
+class SharedLibrary:
+    """Rows every region uses (indicators, tags, periods): a catalog admin reads and adds them;
+    a change or deletion reaches every region, so it is for superusers."""
+
+    def has_module_permission(self, request):
+        return is_catalog_admin(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_catalog_admin(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return is_catalog_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or request.user.is_superuser)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class SuperuserOnly:
+    """Personal rows (other users' notices): not part of the catalog."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class MeasureInline(ScopedChoices, nested_admin.NestedTabularInline):
     model = Measure
     extra = 0
     fields = ["order", "name", "owner_office", "milestone_state"]
     sortable_field_name = "order"
 
 
-class PlanIndicatorInline(nested_admin.NestedTabularInline):
+class PlanIndicatorInline(ScopedChoices, nested_admin.NestedTabularInline):
     model = PlanIndicator
     extra = 0
     fields = ["order", "indicator", "measure"]
@@ -69,7 +198,7 @@ class PlanIndicatorInline(nested_admin.NestedTabularInline):
         return field
 
 
-class PlanInline(nested_admin.NestedStackedInline):
+class PlanInline(ScopedChoices, nested_admin.NestedStackedInline):
     model = Plan
     extra = 0
     fields = ["order", "name", "tags", "description"]
@@ -79,7 +208,7 @@ class PlanInline(nested_admin.NestedStackedInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(nested_admin.NestedModelAdmin):
+class ProgramAdmin(CatalogScope, nested_admin.NestedModelAdmin):
     list_display = ["name", "region", "start_year", "end_year", "plan_count"]
     list_filter = ["start_year", "region__level"]
     search_fields = ["name", "region__name", "region__code"]
@@ -126,7 +255,7 @@ class ProgramAdmin(nested_admin.NestedModelAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(nested_admin.NestedModelAdmin):
+class PlanAdmin(CatalogScope, nested_admin.NestedModelAdmin):
     list_display = ["name", "program", "order"]
     list_filter = ["tags", "program__start_year"]
     search_fields = ["name", "program__name"]
@@ -136,39 +265,39 @@ class PlanAdmin(nested_admin.NestedModelAdmin):
 
 
 @admin.register(PlanTag)
-class PlanTagAdmin(admin.ModelAdmin):
+class PlanTagAdmin(SharedLibrary, admin.ModelAdmin):
     list_display = ["name", "category"]
     list_filter = ["category"]
     search_fields = ["name", "category"]
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(CatalogScope, SimpleHistoryAdmin):
     list_display = ["name", "plan", "owner_office", "milestone_state"]
     list_editable = ["milestone_state"]
     history_list_display = ["milestone_state"]
-    list_filter = ["milestone_state", "plan__program"]
+    list_filter = ["milestone_state", ("plan__program", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "owner_office", "plan__name"]
     autocomplete_fields = ["plan"]
     list_select_related = ["plan"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(RebuildsPublicFigures, admin.ModelAdmin):
+class IndicatorAdmin(SharedLibrary, RebuildsPublicFigures, admin.ModelAdmin):
     list_display = ["code", "name", "unit", "kind", "direction", "time_nature", "rollup"]
     list_filter = ["kind", "direction", "time_nature", "rollup", "unit"]
     search_fields = ["code", "name"]
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(RebuildsPublicFigures, admin.ModelAdmin):
+class ReportingPeriodAdmin(SharedLibrary, RebuildsPublicFigures, admin.ModelAdmin):
     list_display = ["__str__", "kind", "year", "number", "opens_at", "deadline", "locked"]
     list_filter = ["kind", "year", "locked"]
     ordering = ["-year", "kind", "number"]
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(CatalogScope, SimpleHistoryAdmin):
     """Targets are edited in the list, filtered to one program and year."""
 
     list_display = [
@@ -183,7 +312,12 @@ class TargetAdmin(SimpleHistoryAdmin):
     ]
     list_editable = ["comparator", "value", "baseline"]
     history_list_display = ["comparator", "value", "baseline"]
-    list_filter = ["plan__program", "period__year", "period__kind", "indicator__kind"]
+    list_filter = [
+        ("plan__program", admin.RelatedOnlyFieldListFilter),
+        "period__year",
+        "period__kind",
+        "indicator__kind",
+    ]
     search_fields = ["region__name", "region__code", "indicator__name", "indicator__code"]
     autocomplete_fields = ["indicator", "region", "plan"]
     list_select_related = ["region", "indicator", "period", "plan"]
@@ -194,7 +328,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
+class ProgressReportAdmin(CatalogScope, SimpleHistoryAdmin):
     list_display = [
         "region",
         "indicator",
@@ -241,7 +375,7 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PeriodReopening)
-class PeriodReopeningAdmin(admin.ModelAdmin):
+class PeriodReopeningAdmin(CatalogScope, admin.ModelAdmin):
     """The record of reopenings; they are made on the site, where the access rules apply."""
 
     list_display = ["period", "region", "until", "reason", "reopened_by", "created_at"]
@@ -255,21 +389,32 @@ class PeriodReopeningAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(CatalogScope, admin.ModelAdmin):
     list_display = ["original_name", "report", "size", "is_public", "uploaded_by", "uploaded_at"]
     list_filter = ["is_public"]
     search_fields = ["original_name", "report__region__name"]
     list_select_related = ["report__region", "report__indicator", "report__period", "uploaded_by"]
     readonly_fields = ["report", "file", "original_name", "content_type", "size", "uploaded_by"]
 
+    # Evidence is the reporter's, uploaded with the figure: in the admin it is read, and only a
+    # superuser changes whether it is public or removes it.
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SuperuserOnly, admin.ModelAdmin):
     list_display = ["user", "kind", "report", "created_at", "read_at", "emailed_at"]
     list_filter = ["kind"]
     list_select_related = ["user", "report__region", "report__indicator", "report__period"]

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programs and progress")
+
+    def ready(self):
+        from . import catalog_changes
+
+        catalog_changes.connect()

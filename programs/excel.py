@@ -8,7 +8,7 @@ Excel would take for one (= + - @, tab, CR) gets a leading apostrophe.
 
 `parse_upload` reads a filled copy back and checks every row, returning either the changes or every
 error with its sheet, row and column as Excel shows them; it never raises on a bad file.
-`apply_changes` saves the changes as drafts through `services.report_save`, all or nothing.
+`apply_changes` saves the changes as drafts through `services.report_save_many`, all or nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -488,7 +487,9 @@ def _check_package(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = set(package.namelist())
             unpacked = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except Exception:
+        # zipfile raises many kinds of errors on bytes that are not a zip it can read (BadZipFile,
+        # NotImplementedError for a newer zip version or compression, struct and decode errors).
         return not_xlsx
     if "xl/workbook.xml" not in names:
         return not_xlsx
@@ -885,28 +886,32 @@ def apply_changes(
     period: ReportingPeriod,
     changes: list[RowChange],
 ) -> int:
-    """Save every change as a draft, all or nothing; the first failure rolls back and propagates.
+    """Save every change as a draft, all or nothing, in one `services.report_save_many`.
 
     Each change carries the version it was previewed against, so a figure someone else saved in
-    the meantime raises ConflictError instead of being overwritten. The failing change is attached
-    to the exception as `row_change` so the page can say which row it was.
+    the meantime raises ConflictError instead of being overwritten. The first failing change is
+    attached to the exception as `row_change` so the page can say which row it was.
     """
-    with transaction.atomic():
-        for change in changes:
-            try:
-                services.report_save(
-                    user=user,
-                    indicator=change.indicator,
-                    region=region,
-                    period=period,
-                    change=services.Change(
-                        value=change.value,
-                        is_lower_bound=change.is_lower_bound,
-                        note=change.note,
-                    ),
-                    version=change.version,
-                )
-            except (ValidationError, services.ConflictError, PermissionDenied) as error:
-                error.row_change = change
-                raise
-    return len(changes)
+    entries = [
+        services.Entry(
+            indicator=change.indicator,
+            region=region,
+            period=period,
+            change=services.Change(
+                value=change.value, is_lower_bound=change.is_lower_bound, note=change.note
+            ),
+            version=change.version,
+        )
+        for change in changes
+    ]
+    try:
+        result = services.report_save_many(user=user, entries=entries)
+    except services.ItemErrors as error:
+        first = error.items[0].index
+        refused = ValidationError([item.message for item in error.items if item.index == first])
+        refused.row_change = changes[first]
+        raise refused from error
+    except (services.ConflictError, PermissionDenied) as error:
+        error.row_change = changes[getattr(error, "index", 0)] if changes else None
+        raise
+    return len(result.reports)

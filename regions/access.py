@@ -5,8 +5,10 @@ A membership gives a user a role in a region, and in every region below it when 
 
 - reporter: view, enter and submit the figures of the regions in scope;
 - reviewer: view, review (approve / return) and reopen approved figures in scope;
-- catalog admin: view in scope, reopen closed periods and import catalog workbooks there (the
-  catalog is also edited in the admin, under Django's model permissions);
+- catalog admin: view in scope, reopen closed periods and import catalog workbooks there, and edit
+  the catalog of those regions in the admin (which also needs is_staff and Django's model
+  permissions); the shared library (indicators, tags, periods) they may read and add to, while
+  changing or deleting it, and the personal rows (notices), are for superusers;
 - superuser: everything everywhere.
 
 An object outside the user's scope is simply not in their querysets (404); an action their role
@@ -131,6 +133,25 @@ def own_jobs(user) -> QuerySet:
     if not user.is_authenticated or not user.is_active:
         return Job.objects.none()
     return Job.objects.filter(user=user)
+
+
+def is_catalog_admin(user) -> bool:
+    """May use the catalog admin at all: a superuser, or a catalog admin of some region."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or any(
+        m.role in ROLES_FOR[Action.EDIT_CATALOG] for m in _memberships(user)
+    )
+
+
+def region_of(obj, field: str) -> Region | None:
+    """The region a region-bound object hangs from, along `field` ("plan__program__region");
+    "pk" for a region itself."""
+    if field == "pk":
+        return obj
+    for name in field.split("__"):
+        obj = getattr(obj, name, None) if obj is not None else None
+    return obj
 
 
 def is_official(user) -> bool:

@@ -5,9 +5,11 @@ SECRET_KEY; nothing here exists only in production.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,8 +36,14 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-# The development key is public on purpose; production must set SECRET_KEY (check --deploy says so).
+# HTTPS-only settings (below), switched on in production by DJANGO_SECURE=1 (behind a TLS proxy).
+SECURE = env_bool("DJANGO_SECURE", not DEBUG)
+# The development key is public on purpose. Production (DEBUG=0 with DJANGO_SECURE=1) refuses to
+# start without SECRET_KEY; DEBUG=0 DJANGO_SECURE=0 is for loopback benchmarks, and check --deploy
+# still fails on the development key there.
 SECRET_KEY = env("SECRET_KEY", "django-insecure-development-only-key-change-me")
+if SECURE and not DEBUG and not env("SECRET_KEY"):
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0 and DJANGO_SECURE=1.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
@@ -56,21 +64,29 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
+    "axes",
     "regions",
     "programs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files get the policy and the frame denial too.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "talentportal.sessions.SignInAgeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes requires: turns a lockout found during sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "talentportal.urls"
@@ -118,9 +134,17 @@ else:
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Axes first: it refuses a locked-out username + address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "programs:home"
@@ -211,8 +235,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# HTTPS-only settings, switched on in production by DJANGO_SECURE=1 (behind a TLS proxy).
-SECURE = env_bool("DJANGO_SECURE", not DEBUG)
+# HTTPS-only settings (SECURE is read at the top), for production behind a TLS proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = SECURE
 SESSION_COOKIE_SECURE = SECURE
@@ -223,14 +246,57 @@ SECURE_HSTS_PRELOAD = SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Sessions live in the database and last SESSION_COOKIE_AGE from sign-in, however they are used
+# meanwhile (talentportal/sessions.py).
+# They also end when the browser closes: officials often share office computers, and the server
+# still caps a session that a browser keeps (session restore) at SESSION_COOKIE_AGE.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# One static policy for every response: public pages are cached whole, so there are no nonces.
+# Templates therefore have no inline scripts, event handlers, style attributes or <style>;
+# chart data is JSON in <script type="application/json">, which is data and never executed.
+# ECharts needs no 'unsafe-inline': its SVG renderer styles through the CSSOM (allowed), and
+# static/js/charts.js asks for its tooltips in the SVG (richText) instead of styled HTML.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sign-in throttling (django-axes): 5 failures for one username from one address lock that pair
+# for AXES_COOLOFF_MINUTES, on the sign-in page, the admin and the API token endpoint. Attempts
+# during the lockout do not extend it, so the lockout page can say when it ends.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "talentportal.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "talentportal.lockout.client_ip"
+# Proxies in front of Django that append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # Every sign-in attempt: failures and lockouts at WARNING, successes at INFO.
+    "loggers": {"axes": {"level": "INFO"}},
 }
 
 # Officials' evidence files.
@@ -254,4 +320,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the installed sidecar package, never a CDN (the CSP allows only 'self').
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -94,7 +94,10 @@ def test_web_runs_migrate_then_gunicorn(services):
     assert "gunicorn talentportal.wsgi:application" in command
     assert "--bind 0.0.0.0:8000" in command
     assert command.index("migrate") < command.index("gunicorn")
-    assert "8000:8000" in [str(p) for p in services["web"]["ports"]]
+    # Published on the host's loopback by default: the TLS proxy in front is the way in, and it is
+    # the one proxy whose X-Forwarded-For is trusted (TRUSTED_PROXY_COUNT).
+    assert "${WEB_PUBLISH:-127.0.0.1:8000}:8000" in [str(p) for p in services["web"]["ports"]]
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
     assert "healthz" in " ".join(services["web"]["healthcheck"]["test"])
 
 

@@ -1,5 +1,6 @@
 """Settings come from the environment; production settings pass Django's deploy checks."""
 
+import json
 import os
 import re
 import subprocess
@@ -38,11 +39,47 @@ def test_production_settings_pass_the_deploy_checks():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
+
+
 def test_the_development_key_fails_the_deploy_checks():
-    env = {**PRODUCTION, "SECRET_KEY": ""}  # empty: the development default applies
+    # DEBUG=0 over plain http (the benchmarks) starts with the development key, but is no deploy.
+    env = {**PRODUCTION, "SECRET_KEY": "", "DJANGO_SECURE": "0"}
+    assert run_manage("check", env=env).returncode == 0
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_production_settings_are_https_only_with_the_security_headers():
+    show = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'ssl_redirect': s.SECURE_SSL_REDIRECT, 'hsts': s.SECURE_HSTS_SECONDS,"
+        "'proxy_header': s.SECURE_PROXY_SSL_HEADER, 'session_secure': s.SESSION_COOKIE_SECURE,"
+        "'csrf_secure': s.CSRF_COOKIE_SECURE, 'frames': s.X_FRAME_OPTIONS,"
+        "'nosniff': s.SECURE_CONTENT_TYPE_NOSNIFF, 'referrer': s.SECURE_REFERRER_POLICY,"
+        "'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'],"
+        "'middleware': s.MIDDLEWARE, 'backends': s.AUTHENTICATION_BACKENDS}))"
+    )
+    result = run_manage("shell", "-c", show, env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["ssl_redirect"] and values["session_secure"] and values["csrf_secure"]
+    assert values["hsts"] >= 31536000
+    assert values["proxy_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert (values["frames"], values["nosniff"], values["referrer"]) == (
+        "DENY",
+        True,
+        "same-origin",
+    )
+    assert values["csp"] == ["'self'"]
+    assert "csp.middleware.CSPMiddleware" in values["middleware"]
+    assert values["middleware"][-1] == "axes.middleware.AxesMiddleware"
+    assert values["backends"][0].startswith("axes.backends.")
 
 
 def test_every_setting_read_from_the_environment_is_in_env_example():

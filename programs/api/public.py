@@ -4,7 +4,8 @@ Regions, programs with their plans and measures, indicators, targets and approve
 figures, each list filtered by the FilterSets the public pages use (`programs.filters`), and a
 region's derived figures for a year exactly as its page shows them (`dashboard.region_summary`).
 Only approved figures are ever read (`dashboard.approved_reports()`); each list costs a fixed
-number of queries per page whatever the data size.
+number of queries per page whatever the data size, and an anonymous read is served from the cache
+until the next approval (`caching`).
 """
 
 from django.db import transaction
@@ -16,7 +17,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -32,6 +32,8 @@ from ..filters import (
     OpenTargetFilterSet,
 )
 from ..models import Indicator, Measure, Plan, Program, Target
+from . import caching
+from .pagination import ApiCursorPagination
 from .serializers import ErrorSerializer
 
 TAGS = ["open data"]
@@ -53,12 +55,9 @@ BAD_FILTER = OpenApiResponse(
 # --- Pagination -----------------------------------------------------------------------------------
 
 
-class OpenDataPagination(CursorPagination):
+class OpenDataPagination(ApiCursorPagination):
     """Stable pages at any depth (offsets get slow over millions of figures); follow `next`."""
 
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
     ordering = ("pk",)
 
 
@@ -81,13 +80,23 @@ class OpenDataViewSet(viewsets.GenericViewSet):
         # Read-only: no transaction (ATOMIC_REQUESTS would add two savepoint round trips).
         return transaction.non_atomic_requests(super().as_view(actions, **initkwargs))
 
+    def dispatch(self, request, *args, **kwargs):
+        # An anonymous read is answered from the cache until the next approval (see caching).
+        key = caching.key_for(request)
+        if key is not None and (hit := caching.cached(key)) is not None:
+            return hit
+        response = super().dispatch(request, *args, **kwargs)
+        if key is not None:
+            caching.keep(key, response)
+        return response
+
 
 # --- Serializers ----------------------------------------------------------------------------------
 
 
 class OpenRegionSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text=_("Parent region code.")
+        slug_field="code", read_only=True, allow_null=True, help_text=_("Parent region code.")
     )
 
     class Meta:
@@ -124,6 +133,8 @@ class OpenProgramSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True, help_text=_("Region code.")
     )
     region_name = serializers.CharField(source="region.name", read_only=True)
+    # Not a URLField: an empty string (no link) is not a URI, so the schema would refuse it.
+    source_url = serializers.CharField(read_only=True)
     plans = OpenPlanSerializer(many=True, read_only=True)
 
     class Meta:

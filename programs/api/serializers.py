@@ -50,7 +50,15 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgressSaveSerializer(serializers.Serializer):
+class FigureInputSerializer(serializers.Serializer):
+    """The inputs of a figure a new or changed draft takes (shared by the single and bulk saves)."""
+
+    value = serializers.DecimalField(**VALUE_FIELD)
+    is_lower_bound = serializers.BooleanField(default=False)
+    note = serializers.CharField(default="", allow_blank=True, trim_whitespace=False)
+
+
+class ProgressSaveSerializer(FigureInputSerializer):
     """Create or change a draft, found by its natural key (indicator × region × period)."""
 
     indicator = serializers.SlugRelatedField(
@@ -62,9 +70,6 @@ class ProgressSaveSerializer(serializers.Serializer):
     period = serializers.PrimaryKeyRelatedField(
         queryset=ReportingPeriod.objects.all(), help_text=_("Reporting period id.")
     )
-    value = serializers.DecimalField(**VALUE_FIELD)
-    is_lower_bound = serializers.BooleanField(default=False)
-    note = serializers.CharField(default="", allow_blank=True, trim_whitespace=False)
     version = serializers.IntegerField(
         required=False,
         allow_null=True,

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import public
+from . import bulk, public
 from .views import ObtainTokenView, ProgressReportViewSet
 
 app_name = "api"
@@ -20,5 +20,6 @@ router.register("open/progress", public.OpenProgressViewSet, basename="open-prog
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("progress/bulk/", bulk.ProgressBulkView.as_view(), name="progress-bulk"),
     *router.urls,
 ]

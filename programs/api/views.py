@@ -7,15 +7,20 @@ service and show the result. The services decide everything else: rights (403), 
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
@@ -26,6 +31,7 @@ from regions.access import Action, filter_by_region, get_visible_or_404
 from .. import services
 from ..filters import ProgressReportFilterSet
 from ..models import ProgressReport
+from .pagination import ApiCursorPagination
 from .serializers import (
     ApproveSerializer,
     ConflictSerializer,
@@ -42,6 +48,12 @@ from .serializers import (
 BAD_REQUEST = OpenApiResponse(
     response={
         "type": "object",
+        "properties": {
+            "detail": {
+                "type": "string",
+                "description": _("Why the request body could not be read (malformed JSON)."),
+            }
+        },
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
     },
     description=_(
@@ -63,6 +75,8 @@ CONFLICT = OpenApiResponse(
     ),
 )
 REPORT = OpenApiResponse(ProgressReportSerializer, description=_("The figure after the change."))
+# The route takes any text as the id (see the viewset's lookup_value_converter); it is a number.
+REPORT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 
 
 def validation_errors(error: DjangoValidationError) -> dict:
@@ -86,23 +100,60 @@ class ObtainTokenView(ObtainAuthToken):
             "request as `Authorization: Token <token>`."
         ),
         request=AuthTokenSerializer,
-        responses={200: TokenSerializer, 400: BAD_REQUEST},
+        responses={
+            200: TokenSerializer,
+            400: BAD_REQUEST,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description=_(
+                    "Too many failed attempts for this username from this address; "
+                    "Retry-After says when to try again."
+                ),
+            ),
+        },
         auth=[],
         tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        # Imported here: the rest of this module belongs to the API, not to sign-in throttling.
+        from axes.helpers import get_client_username
+        from django.contrib.auth.signals import user_logged_in
+        from rest_framework.authtoken.models import Token
+
+        from talentportal import lockout
+
+        serializer = self.get_serializer(data=request.data)
+        valid = serializer.is_valid()
+        # django-axes marks the DRF request (not the Django one its middleware sees) when this
+        # username + address is locked out, including by this very failure.
+        if getattr(request, "axes_locked_out", False):
+            until = lockout.locked_until(
+                get_client_username(request, getattr(request, "axes_credentials", None)),
+                getattr(request, "axes_ip_address", None),
+            )
+            response = Response(
+                {"detail": _("Too many failed sign-in attempts. Try again later.")},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+            response["Retry-After"] = str(lockout.retry_after(until))
+            return response
+        if not valid:
+            # Returned, not raised: a raised error rolls the request's transaction back, and with
+            # it the failed attempt that axes has just recorded.
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        user = serializer.validated_data["user"]
+        # As a sign-in through the pages does: axes logs the success and resets the failures.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
-class ProgressPagination(CursorPagination):
+class ProgressPagination(ApiCursorPagination):
     """Newest first by id: unique and indexed, so a page is one index seek at any depth and a
     client walking the pages meets every figure once, even as figures change meanwhile (an order
     by time of change would move a changed figure past the cursor). Nothing is counted."""
 
     ordering = ("-pk",)
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 # What every review action of a figure may answer.
@@ -129,6 +180,7 @@ ACTION_RESPONSES = {
     retrieve=extend_schema(
         operation_id="progress_retrieve",
         summary=_("Read a progress figure"),
+        parameters=[REPORT_ID],
         responses={200: ProgressReportSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     ),
     create=extend_schema(
@@ -152,6 +204,7 @@ ACTION_RESPONSES = {
     partial_update=extend_schema(
         operation_id="progress_change",
         summary=_("Change a draft figure"),
+        parameters=[REPORT_ID],
         description=_("Omitted fields keep their current values; `version` is required."),
         request=ProgressChangeSerializer,
         responses={**ACTION_RESPONSES, 409: CONFLICT},
@@ -162,13 +215,18 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
     pagination_class = ProgressPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProgressReportFilterSet
-    lookup_value_converter = "int"
+    # Any id reaches the view, so that one which is not a number is this API's JSON 404 rather
+    # than the site's HTML page; the schema still says integer.
+    lookup_value_converter = "str"
 
     def get_queryset(self):
         return filter_by_region(self.request.user, _reports(), Action.VIEW)
 
     def get_object(self):
-        report = get_visible_or_404(self.request.user, _reports(), pk=self.kwargs["pk"])
+        pk = self.kwargs["pk"]
+        if not (pk.isascii() and pk.isdigit()):
+            raise Http404
+        report = get_visible_or_404(self.request.user, _reports(), pk=int(pk))
         self.check_object_permissions(self.request, report)
         return report
 
@@ -235,6 +293,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
     @extend_schema(
         operation_id="progress_submit",
         summary=_("Submit a figure for review"),
+        parameters=[REPORT_ID],
         request=SubmitSerializer,
         responses={**ACTION_RESPONSES, 409: CONFLICT},
     )
@@ -249,6 +308,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
     @extend_schema(
         operation_id="progress_approve",
         summary=_("Approve a submitted figure"),
+        parameters=[REPORT_ID],
         request=ApproveSerializer,
         responses=ACTION_RESPONSES,
     )
@@ -263,6 +323,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
     @extend_schema(
         operation_id="progress_return",
         summary=_("Return a submitted figure for correction"),
+        parameters=[REPORT_ID],
         request=ReturnSerializer,
         responses=ACTION_RESPONSES,
     )
@@ -277,6 +338,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
     @extend_schema(
         operation_id="progress_reopen",
         summary=_("Reopen an approved figure"),
+        parameters=[REPORT_ID],
         description=_("The figure goes back to draft so that it can be corrected."),
         request=ReopenSerializer,
         responses=ACTION_RESPONSES,

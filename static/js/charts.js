@@ -9,7 +9,10 @@
   var palette = ["#0b4fa8", "#a61b1b", "#1e6b34", "#8a4b00", "#5b2a86", "#00696b"];
 
   function options(kind, data, el) {
-    var base = { color: palette, textStyle: { fontSize: font }, tooltip: { trigger: "axis" },
+    // richText: ECharts draws the tooltip in the chart's SVG. Its default HTML tooltip carries
+    // style attributes, which the Content-Security-Policy (style-src 'self') refuses.
+    var base = { color: palette, textStyle: { fontSize: font },
+                 tooltip: { trigger: "axis", renderMode: "richText", textStyle: { fontSize: font } },
                  grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true } };
     if (kind === "line") {
       base.legend = { top: 0, textStyle: { fontSize: font } };

@@ -336,6 +336,25 @@ def test_a_figure_that_does_not_exist_is_404(gangqu_api, gangqu_draft):
     assert gangqu_api.get(detail_url(gangqu_draft.pk + 1000)).status_code == 404
 
 
+@pytest.mark.parametrize("figure_id", ["abc", "null,null", "١٢", "-1", "99999999999999999999"])
+def test_an_id_that_is_not_a_figure_is_the_apis_json_404(gangqu_api, gangqu_draft, figure_id):
+    for response in [
+        gangqu_api.get(f"{LIST_URL}{figure_id}/"),
+        gangqu_api.post(f"{LIST_URL}{figure_id}/submit/", {}, format="json"),
+    ]:
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert "detail" in response.json()
+
+
+def test_a_body_that_is_not_json_is_a_400_saying_why(gangqu_api, gangqu_draft):
+    response = gangqu_api.post(
+        detail_url(gangqu_draft.pk, "submit"), b"\x00", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("JSON parse error")
+
+
 def test_a_reviewer_cannot_create_or_change_drafts(
     reviewer_api, gangqu, trained, period, gangqu_draft
 ):
@@ -418,6 +437,12 @@ def test_bad_filter_values_are_errors_at_their_parameter(reviewer_api, figures):
     response = reviewer_api.get(LIST_URL, bad)
     assert response.status_code == 400
     assert set(response.json()) == set(bad)
+
+
+def test_a_cursor_the_list_did_not_give_is_an_error_at_the_cursor(reviewer_api, figures):
+    response = reviewer_api.get(LIST_URL, {"cursor": "bz14"})  # o=x: an offset that is no number
+    assert response.status_code == 400
+    assert list(response.json()) == ["cursor"]
 
 
 def test_the_list_is_newest_first_and_a_change_does_not_move_a_figure(

@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from programs import dashboard, services
 from programs.choices import ReportState
 from regions.choices import RegionLevel
 from tests.factories import (
@@ -29,6 +31,15 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 HIDDEN = {9871, 9872, 9873, 9874}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Anonymous answers are cached per URL and data version: each test starts from its own data
+    and leaves nothing behind for another test's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -253,7 +264,7 @@ def test_the_summary_defaults_to_the_latest_approved_year(trained, api):
 
 
 def test_the_summary_is_what_the_region_page_computes(trained, jiaxing, api):
-    from programs import dashboard, figures
+    from programs import figures
 
     summary = dashboard.region_summary(jiaxing, 2023)
     (expected,) = summary.figures.values()
@@ -431,9 +442,145 @@ def test_each_endpoint_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(budget) as few:
         assert api.get(url).status_code == 200
     grow(jiaxing, trained, 30)
+    dashboard.bump_public_version()  # as an approval does: the cached answer is left behind
     with django_assert_max_num_queries(budget) as many:
         assert api.get(url).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- The cache of anonymous answers ---------------------------------------------------------------
+
+
+def cursor_pages(client, url) -> list[dict]:
+    pages = []
+    while url:
+        pages.append(client.get(url).json())
+        url = pages[-1]["next"]
+    return pages
+
+
+@pytest.mark.parametrize("url", [*OPEN_URLS, "/api/v1/open/progress/?region=3304&page_size=2"])
+def test_a_repeated_anonymous_read_is_served_from_the_cache_without_a_query(
+    program, every_state, api, django_assert_num_queries, url
+):
+    first = api.get(url)
+    assert first.status_code == 200 and "X-Cache" not in first
+    with django_assert_num_queries(0):
+        again = api.get(url)
+    assert again.status_code == 200 and again["X-Cache"] == "hit"
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"] == "application/json"
+    assert again["Vary"] == first["Vary"]
+
+
+@pytest.fixture
+def submitted(gangqu, trained, jiaxing_reviewer):
+    """嘉兴港区's 2024 training figure, 777, waiting for 嘉兴's reviewer."""
+    return ReportFactory(
+        indicator=trained,
+        region=gangqu,
+        period=PeriodFactory(year=2024),
+        value=Decimal(777),
+        state=ReportState.SUBMITTED,
+    )
+
+
+SHOWING_GANGQU_2024 = [
+    "/api/v1/open/progress/?region=3304Z01",
+    "/api/v1/regions/3304Z01/summary/?year=2024",
+    "/api/v1/indicators/?region=3304Z01&year=2024",
+]
+
+
+def test_an_approval_or_a_reopening_shows_on_the_next_request(
+    submitted, jiaxing_reviewer, api, django_capture_on_commit_callbacks
+):
+    before = {url: api.get(url).json() for url in SHOWING_GANGQU_2024}
+    assert all(api.get(url)["X-Cache"] == "hit" for url in SHOWING_GANGQU_2024)
+    assert not any(777 in numbers(data) for data in before.values())
+    assert before["/api/v1/indicators/?region=3304Z01&year=2024"]["results"] == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_approve(user=jiaxing_reviewer, report=submitted)
+    for url in SHOWING_GANGQU_2024:
+        response = api.get(url)
+        assert "X-Cache" not in response, url
+        data = response.json()
+        assert 777 in numbers(data) or [r["code"] for r in data["results"]] == ["VT_TRAINED"], url
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_reopen(user=jiaxing_reviewer, report=submitted, reason="复核")
+    for url in SHOWING_GANGQU_2024:
+        assert api.get(url).json() == before[url], url
+
+
+def test_cursor_pages_served_from_the_cache_still_lead_on(
+    trained, submitted, jiaxing_reviewer, api, django_capture_on_commit_callbacks
+):
+    url = "/api/v1/open/progress/?page_size=3"
+    walked = cursor_pages(api, url)
+    assert len(walked) == 3 and sum(len(page["results"]) for page in walked) == 7
+    assert cursor_pages(api, url) == walked  # every page again, now from the cache
+    assert api.get(walked[1]["next"])["X-Cache"] == "hit"
+    assert api.get(walked[2]["previous"]).json() == walked[1]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_approve(user=jiaxing_reviewer, report=submitted)
+    rows = [row for page in cursor_pages(api, url) for row in page["results"]]
+    assert len(rows) == 8 and ("3304Z01", 2024, 777) in {
+        (row["region"], row["year"], row["value"]) for row in rows
+    }
+
+
+def test_the_page_links_of_a_cached_answer_name_the_host_asked(trained, api):
+    url = "/api/v1/open/progress/?page_size=3"
+    assert api.get(url).json()["next"].startswith("http://testserver/")
+    assert api.get(url, HTTP_HOST="localhost").json()["next"].startswith("http://localhost/")
+
+
+def test_a_bad_cursor_is_a_400_at_the_cursor(trained, api):
+    response = api.get("/api/v1/open/progress/", {"cursor": "not-a-cursor"})
+    assert response.status_code == 400
+    assert "cursor" in response.json()
+
+
+def test_a_signed_in_official_is_neither_served_nor_stored(trained, jiaxing_reviewer, api):
+    url = "/api/v1/open/progress/?region=3304"
+    official = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    official.force_login(jiaxing_reviewer)
+    assert official.get(url).status_code == 200
+    assert "X-Cache" not in official.get(url)
+    assert "X-Cache" not in api.get(url)  # nothing was stored for the official either
+    assert api.get(url)["X-Cache"] == "hit"
+    assert "X-Cache" not in official.get(url)  # nor served from the anonymous answer
+
+
+def test_a_signed_in_official_sees_no_draft_on_the_open_endpoints_either(
+    every_state, program, jiaxing_reviewer
+):
+    official = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    official.force_login(jiaxing_reviewer)
+    for url in [*OPEN_URLS, "/api/v1/open/progress/?region=3304"]:
+        response = official.get(url)
+        assert response.status_code == 200, url
+        assert not HIDDEN & set(numbers(response.json())), url
+
+
+def test_the_browsable_api_page_is_not_cached(trained, api):
+    url = "/api/v1/regions/"
+    for _ in range(2):
+        response = api.get(url, HTTP_ACCEPT="text/html")
+        assert response["Content-Type"].startswith("text/html")
+        assert "X-Cache" not in response
+    assert "X-Cache" not in api.get(url)  # the JSON answer is its own entry
+
+
+def test_each_language_has_its_own_entry(trained, api):
+    url = "/api/v1/regions/3304/"
+    api.get(url)
+    chinese = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "X-Cache" not in chinese.get(url)
+    assert chinese.get(url)["X-Cache"] == "hit"
 
 
 # --- Schema ---------------------------------------------------------------------------------------

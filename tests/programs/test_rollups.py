@@ -2,9 +2,13 @@
 with approvals and reopenings."""
 
 import random
+import threading
+import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
+from django.db.models import F
 
 from programs import dashboard, figures, rollups, services
 from programs.choices import PeriodKind, ReportState, RollupRule, TimeNature
@@ -222,3 +226,98 @@ def test_a_zone_marked_counted_in_its_county_in_the_admin_leaves_the_city_sum(
         response = client.post(url, data)
     assert response.status_code == 302
     assert RegionFigure.objects.get(region=city).rollup == 700
+
+
+def test_approvals_and_reopenings_leave_the_table_a_full_rebuild_makes(province, indicators):
+    """Through the services, one by one: new figures appear, reopened ones go, roll-ups follow."""
+    fill(province, indicators, 7)
+    rollups.refresh_all()
+    reviewer = MembershipFactory(
+        user=UserFactory(), region=province[0], role="reviewer", includes_subregions=True
+    ).user
+    reports = list(
+        ProgressReport.objects.filter(state__in=[ReportState.SUBMITTED, ReportState.APPROVED])
+        .select_related("period", "region")
+        .order_by("pk")
+    )
+    for report in random.Random(7).sample(reports, 30):
+        if report.state == ReportState.SUBMITTED:
+            services.report_approve(user=reviewer, report=report)
+        else:
+            services.report_reopen(user=reviewer, report=report, reason="口径调整")
+    incremental = table()
+    same(incremental, expected(province, indicators))
+    assert rollups.refresh_all() == len(incremental)
+    assert table() == incremental
+
+
+def test_the_rebuild_returns_its_row_count_and_keeps_every_row_once(province, indicators):
+    fill(province, indicators, 8)
+    assert rollups.refresh_all() == RegionFigure.objects.count() > 0
+    keys = RegionFigure.objects.values_list("region_id", "indicator_id", "year")
+    assert len(set(keys)) == len(keys)
+
+
+def test_deleting_a_region_or_an_indicator_takes_its_figures_along(indicators):
+    """No database constraint ties the derived rows to them: Django's cascade does."""
+    city = RegionFactory(code="9201", level=RegionLevel.CITY)
+    other = RegionFactory(code="9202", level=RegionLevel.CITY)
+    kept, dropped = indicators[0], indicators[1]
+    for region in (city, other):
+        for indicator in (kept, dropped):
+            RegionFigure.objects.create(
+                region=region, indicator=indicator, year=2024, rollup=Decimal(5)
+            )
+    city.delete()
+    dropped.delete()
+    assert list(RegionFigure.objects.values_list("region_id", "indicator_id")) == [
+        (other.pk, kept.pk)
+    ]
+
+
+def _rebuild_waiting_for_the_indicators() -> bool:
+    # pg_locks, not pg_stat_activity: the latter is a snapshot for the reader's whole transaction.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted "
+            "AND relation = 'programs_indicator'::regclass"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_sees_the_previous_figures_until_the_rebuild_commits(province, indicators):
+    """The rebuild empties the table and fills it again in one transaction: caught between the
+    two (its INSERT held up by a lock on the indicators), a reader still sees every old figure."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a second connection; SQLite has one writer and no such wait")
+    fill(province, indicators, 9)
+    rollups.refresh_all()
+    before = table()
+    ProgressReport.objects.filter(state=ReportState.APPROVED).update(value=F("value") + 1)
+    outcome = []
+
+    def rebuild():
+        try:
+            outcome.append(rollups.refresh_all())
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=rebuild)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE programs_indicator IN ACCESS EXCLUSIVE MODE")
+        worker.start()
+        for _ in range(600):
+            if _rebuild_waiting_for_the_indicators():
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the rebuild never reached its INSERT")
+        during = table()
+    worker.join()
+    assert during == before
+    after = table()
+    assert outcome == [len(after)]
+    assert after != before
+    same(after, expected(province, indicators))

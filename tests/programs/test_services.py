@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.utils import timezone
+from django.db import connection, transaction
+from django.utils import timezone, translation
 
 from programs import services
 from programs.choices import ReportState
@@ -375,3 +375,197 @@ def test_two_saves_from_one_version_make_one_conflict(gangqu, open_2024, trained
     saved_value = ProgressReport.objects.get().value
     assert sorted(map(str, outcomes)) == sorted(["saved", str(("conflict", saved_value))])
     assert ProgressReport.objects.get().version == 2
+
+
+# --- Many drafts at once ----------------------------------------------------------------------
+
+
+class _Undo(Exception):
+    pass
+
+
+REPORT_FIELDS = (
+    "indicator__code",
+    "region__code",
+    "period_id",
+    "value",
+    "is_lower_bound",
+    "note",
+    "state",
+    "review_comment",
+    "version",
+    "created_by",
+    "updated_by",
+    "submitted_by",
+    "reviewed_by",
+)
+HISTORY_FIELDS = (*REPORT_FIELDS, "history_type", "history_user", "history_change_reason")
+
+
+def snapshot() -> tuple[list, list]:
+    """Every figure and history row, without ids and dates."""
+    order = ("indicator__code", "region__code", "period_id")
+    reports = list(ProgressReport.objects.order_by(*order).values_list(*REPORT_FIELDS))
+    history = ProgressReport.history.model.objects.order_by(*order, "history_id")
+    return reports, list(history.values_list(*HISTORY_FIELDS))
+
+
+def outcome_of(apply) -> tuple[list, list]:
+    """What `apply` leaves in the database, then undone so the next run starts alike."""
+    try:
+        with transaction.atomic():
+            apply()
+            result = snapshot()
+            raise _Undo
+    except _Undo:
+        return result
+
+
+@pytest.fixture
+def mixed(skills_plan, gangqu, pinghu, open_2024, gangqu_reporter):
+    """Figures in each state a save meets, and the entries a bulk save sends for them."""
+    from programs.choices import IndicatorKind
+    from tests.factories import IndicatorFactory
+
+    trained, skilled, high = (
+        Indicator.objects.get(code=code)
+        for code in ("VT_TRAINED", "SKILLED_NEW", "HIGH_SKILLED_NEW")
+    )
+    college = IndicatorFactory(code="COLLEGE", unit="", kind=IndicatorKind.MILESTONE)
+    draft = save(gangqu_reporter, gangqu, open_2024, skilled, 700, note="初报")
+    returned = report_in(S.RETURNED, indicator=high, region=gangqu, period=open_2024)
+    returned.review_comment, returned.version = "请核实", 2
+    returned.save()
+    unchanged = save(gangqu_reporter, gangqu, open_2024, college, 0)
+
+    def entry(indicator, value, version=None, note="", lower=False, region=gangqu):
+        return services.Entry(
+            indicator=indicator,
+            region=region,
+            period=open_2024,
+            change=Change(value=Decimal(value), is_lower_bound=lower, note=note),
+            version=version,
+        )
+
+    return [
+        entry(trained, 1200, note="新增"),
+        entry(skilled, 850, version=draft.version, note="复核后", lower=True),
+        entry(high, returned.value, version=2),
+        entry(college, 0, version=unchanged.version),
+    ]
+
+
+def test_a_bulk_save_leaves_what_saving_each_figure_leaves(gangqu_reporter, mixed):
+    def one_by_one():
+        for entry in mixed:
+            services.report_save(
+                user=gangqu_reporter,
+                indicator=entry.indicator,
+                region=entry.region,
+                period=entry.period,
+                change=entry.change,
+                version=entry.version,
+            )
+
+    def at_once():
+        result = services.report_save_many(user=gangqu_reporter, entries=mixed)
+        assert (result.created, result.updated, result.unchanged) == (1, 2, 1)
+
+    before = snapshot()
+    expected = outcome_of(one_by_one)
+    assert expected != before
+    assert outcome_of(at_once) == expected
+
+
+def test_a_bulk_save_lists_every_bad_entry_and_saves_nothing(gangqu_reporter, mixed):
+    from dataclasses import replace
+
+    bad = list(mixed)
+    bad[0] = replace(bad[0], change=Change(value=Decimal("10.5")))
+    bad[3] = replace(bad[3], change=Change(value=Decimal(2)))
+    bad.append(replace(mixed[0]))
+    before = snapshot()
+
+    with translation.override("en"), pytest.raises(services.ItemErrors) as error:
+        services.report_save_many(user=gangqu_reporter, entries=bad)
+
+    assert [(item.index, item.field) for item in error.value.items] == [
+        (0, "value"),
+        (3, "value"),
+        (4, "__all__"),
+    ]
+    assert error.value.items[1].message == "A milestone is 1 (done) or 0 (not done)."
+    assert snapshot() == before
+
+
+def test_a_bulk_save_with_a_stale_version_is_a_conflict_at_its_index(gangqu_reporter, mixed):
+    from dataclasses import replace
+
+    stale = [*mixed[:1], replace(mixed[1], version=mixed[1].version + 1), *mixed[2:]]
+    before = snapshot()
+    with pytest.raises(ConflictError) as conflict:
+        services.report_save_many(user=gangqu_reporter, entries=stale)
+    assert conflict.value.index == 1
+    assert conflict.value.report.value == 700
+    assert snapshot() == before
+
+
+def test_a_bulk_save_needs_the_right_to_enter_every_region(pinghu_reporter, pinghu, mixed):
+    from dataclasses import replace
+
+    own = replace(mixed[0], region=pinghu)
+    with pytest.raises(PermissionDenied) as denied:
+        services.report_save_many(user=pinghu_reporter, entries=[own, mixed[0]])
+    assert denied.value.index == 1
+    assert not ProgressReport.objects.filter(region=pinghu).exists()
+
+
+def test_a_bulk_save_refuses_a_closed_period_unless_reopened(
+    gangqu_reporter, catalog_admin, gangqu, trained
+):
+    closed = PeriodFactory(
+        year=2023,
+        opens_at=timezone.now() - timedelta(days=400),
+        deadline=timezone.now() - timedelta(days=1),
+    )
+    entry = services.Entry(
+        indicator=trained, region=gangqu, period=closed, change=Change(value=Decimal(5))
+    )
+    with pytest.raises(services.ItemErrors) as error:
+        services.report_save_many(user=gangqu_reporter, entries=[entry])
+    assert [(item.index, item.field) for item in error.value.items] == [(0, "period")]
+    services.period_reopen(
+        user=catalog_admin,
+        period=closed,
+        region=gangqu,
+        reason="补报",
+        until=timezone.now() + timedelta(days=3),
+    )
+    assert services.report_save_many(user=gangqu_reporter, entries=[entry]).created == 1
+
+
+def test_saves_lock_only_the_figures_rows_not_the_shared_catalog_rows(gangqu_reporter, mixed):
+    """A row lock through the model's ordering or select_related would also lock the period, the
+    region and the indicator — rows every other save and approval of them needs."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no row locks")
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.report_save_many(user=gangqu_reporter, entries=mixed)
+        report = ProgressReport.objects.get(indicator=mixed[0].indicator, period=mixed[0].period)
+        services.report_submit(user=gangqu_reporter, report=report, version=report.version)
+        services.report_save(
+            user=gangqu_reporter,
+            indicator=mixed[1].indicator,
+            region=mixed[1].region,
+            period=mixed[1].period,
+            change=Change(value=Decimal(851), is_lower_bound=False, note=""),
+            version=ProgressReport.objects.get(
+                indicator=mixed[1].indicator, period=mixed[1].period
+            ).version,
+        )
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locks) >= 3
+    for sql in locks:
+        assert 'FOR UPDATE OF "programs_progressreport"' in sql, sql
