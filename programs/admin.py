@@ -1,7 +1,8 @@
 """The catalog admin: every model editable in Chinese, programs with their plans nested inline.
 
 A catalog admin sees and edits the catalog of their own regions only (regions.access decides);
-the shared library (indicators, tags, periods) they read and add to; superusers do everything.
+the shared library (indicators, tags, periods) they read, and add indicators and tags to;
+superusers do everything.
 """
 
 import nested_admin
@@ -294,6 +295,10 @@ class ReportingPeriodAdmin(SharedLibrary, RebuildsPublicFigures, admin.ModelAdmi
     list_display = ["__str__", "kind", "year", "number", "opens_at", "deadline", "locked"]
     list_filter = ["kind", "year", "locked"]
     ordering = ["-year", "kind", "number"]
+
+    def has_add_permission(self, request):
+        # A new period opens entry for every region in the country: the operator's decision.
+        return request.user.is_superuser and super().has_add_permission(request)
 
 
 @admin.register(Target)

@@ -7,8 +7,10 @@ A membership gives a user a role in a region, and in every region below it when 
 - reviewer: view, review (approve / return) and reopen approved figures in scope;
 - catalog admin: view in scope, reopen closed periods and import catalog workbooks there, and edit
   the catalog of those regions in the admin (which also needs is_staff and Django's model
-  permissions); the shared library (indicators, tags, periods) they may read and add to, while
-  changing or deleting it, and the personal rows (notices), are for superusers;
+  permissions); they grant roles only within their scope (sub-regions only where their own role
+  includes them) and never to themselves; the shared library (indicators, tags) they may read
+  and add to, while changing or deleting it, the reporting calendar (periods, which open entry
+  everywhere) and the personal rows (notices) are for superusers;
 - superuser: everything everywhere.
 
 An object outside the user's scope is simply not in their querysets (404); an action their role
@@ -141,6 +143,21 @@ def is_catalog_admin(user) -> bool:
         return False
     return user.is_superuser or any(
         m.role in ROLES_FOR[Action.EDIT_CATALOG] for m in _memberships(user)
+    )
+
+
+def may_grant(user, region: Region, includes_subregions: bool) -> bool:
+    """May `user` grant (or change, or revoke) a membership in `region`? Only within their own
+    catalog scope: one that includes sub-regions needs a catalog admin role over that subtree."""
+    if user.is_superuser:
+        return True
+    if not includes_subregions:
+        return can(user, Action.EDIT_CATALOG, region)
+    return bool(region.path) and any(
+        m.role in ROLES_FOR[Action.EDIT_CATALOG]
+        and m.includes_subregions
+        and region.path.startswith(m.region.path)
+        for m in _memberships(user)
     )
 
 

@@ -1,23 +1,57 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from programs.admin import CatalogScope, RebuildsPublicFigures
 
-from .access import Action, can
+from .access import Action, can, may_grant
 from .models import OfficialMembership, Region
 
 
-def _refuse_own_membership(request, membership) -> None:
-    """Nobody grants themselves a role: a catalog admin's own memberships are a superuser's."""
-    if membership.user_id == request.user.pk and not request.user.is_superuser:
+def _check_grant(request, membership) -> None:
+    """Nobody grants themselves a role, and a catalog admin grants, changes or removes only the
+    roles their own scope covers (access.may_grant); a superuser decides the rest."""
+    user = request.user
+    if user.is_superuser:
+        return
+    if membership.user_id == user.pk or not may_grant(
+        user, membership.region, membership.includes_subregions
+    ):
         raise PermissionDenied
+
+
+class MembershipForm(forms.ModelForm):
+    """The official is named by their user name: catalog admins do not browse the national list
+    of accounts (accounts are created by a superuser, who hands the name over)."""
+
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.all(),
+        to_field_name="username",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        label=_("User name"),
+        help_text=_("The official's sign-in name, exactly as their account has it."),
+        error_messages={"invalid_choice": _("There is no account with this user name.")},
+    )
+
+    class Meta:
+        model = OfficialMembership
+        fields = ["user", "region", "role", "includes_subregions"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.user_id and "user" not in self.initial:
+            self.initial["user"] = self.instance.user.username
+        elif isinstance(self.initial.get("user"), int):  # ?user=<id> from the admin's links
+            account = get_user_model().objects.filter(pk=self.initial["user"]).first()
+            self.initial["user"] = account.username if account else ""
 
 
 class MembershipInline(admin.TabularInline):
     model = OfficialMembership
+    form = MembershipForm
     extra = 0
-    autocomplete_fields = ["user"]
 
 
 @admin.register(Region)
@@ -69,27 +103,39 @@ class RegionAdmin(CatalogScope, RebuildsPublicFigures, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is OfficialMembership:
             for row in formset.forms:
-                if row.has_changed() or row in formset.deleted_forms:
-                    _refuse_own_membership(request, row.instance)
+                removed = row in formset.deleted_forms
+                if not (removed or row.has_changed()):
+                    continue
+                if row.instance.pk:  # the stored row is what is changed or removed
+                    _check_grant(request, OfficialMembership.objects.get(pk=row.instance.pk))
+                if not removed:
+                    _check_grant(request, row.instance)
         super().save_formset(request, form, formset, change)
 
 
 @admin.register(OfficialMembership)
 class OfficialMembershipAdmin(CatalogScope, admin.ModelAdmin):
+    form = MembershipForm
     list_display = ["user", "region", "role", "includes_subregions", "created_at"]
     list_filter = ["role", "includes_subregions", "region__level"]
     search_fields = ["user__username", "user__first_name", "region__name", "region__code"]
-    autocomplete_fields = ["user", "region"]
+    autocomplete_fields = ["region"]
     list_select_related = ["user", "region"]
 
+    def _may_grant(self, request, obj) -> bool:
+        user = request.user
+        return (
+            obj is None
+            or user.is_superuser
+            or (obj.user_id != user.pk and may_grant(user, obj.region, obj.includes_subregions))
+        )
+
     def has_change_permission(self, request, obj=None):
-        own = obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser
-        return not own and super().has_change_permission(request, obj)
+        return self._may_grant(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        own = obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser
-        return not own and super().has_delete_permission(request, obj)
+        return self._may_grant(request, obj) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        _refuse_own_membership(request, obj)
+        _check_grant(request, obj)
         super().save_model(request, obj, form, change)
