@@ -228,12 +228,20 @@ def _entries(user, items: list[dict]) -> tuple[list[services.Entry], list[dict]]
                 }
             )
         if period is None:
+            unknown = (
+                # A client meaning the year 2024 most likely sent the number 2024.
+                _(
+                    "There is no reporting period with the id %(period)s: a number is a "
+                    "period's id. To name a year, send it as a string, such as “2024”."
+                )
+                if item["period"].pk is not None
+                else _("Unknown reporting period “%(period)s”.")
+            )
             errors.append(
                 {
                     "index": index,
                     "field": "period",
-                    "message": _("Unknown reporting period “%(period)s”.")
-                    % {"period": item["period"].text},
+                    "message": unknown % {"period": item["period"].text},
                 }
             )
     return entries, errors

@@ -197,6 +197,18 @@ def test_periods_are_found_by_id_or_by_key(gangqu_reporter, gangqu, period, quar
     assert set(stored(quarter)) == {("BULK_01", gangqu.code), ("BULK_02", gangqu.code)}
 
 
+def test_a_year_sent_as_a_number_is_told_to_send_a_string(
+    gangqu_reporter, gangqu, period, indicators
+):
+    body = [{"region": gangqu.code, "indicator": "BULK_00", "period": period.year, "value": 1}]
+    response = api_as(gangqu_reporter).post(url(), {"items": body}, format="json")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["index"], error["field"]) == (0, "period")
+    assert f"the id {period.year}" in error["message"] and "as a string" in error["message"]
+    assert not ProgressReport.objects.exists()
+
+
 def test_fields_a_client_must_not_set_are_never_written(
     gangqu_reporter, jiaxing_reviewer, gangqu, period, indicators
 ):
