@@ -3,19 +3,17 @@ the foreign-key constraints (Django still cascades deletions), the single-column
 `id` column. Its key becomes (region, indicator, year), the unique index the region page reads by.
 
 Django cannot turn a column key into a composite one in place, so the table is made anew and
-refilled with the rebuild's statement, in this migration's transaction (and so is the old table
+refilled with migration 0007's statements, in this migration's transaction (and so is the old table
 when the migration is reversed).
 """
+
+from importlib import import_module
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def fill(apps, schema_editor):
-    from programs.rollups import REBUILD_SQL
-
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(REBUILD_SQL)
+# 0007's frozen statements: the figures as the rules stood then, in SQL every engine runs.
+fill = import_module("programs.migrations.0007_fill_region_figures").fill
 
 
 class Migration(migrations.Migration):
