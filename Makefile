@@ -69,7 +69,7 @@ bench: $(VENV)/.installed
 # 200 public users and 20 officials saving drafts for 60 s; fails on any error or lost save.
 # Starts and stops its own gunicorn and redis on loopback; leaves the database as it found it.
 load: $(VENV)/.installed
-	$(PY) bench/load.py --database-url $(BENCH_DATABASE_URL) --redis --officials 20 $(LOAD_ARGS)
+	$(PY) bench/load.py --database-url $(BENCH_DATABASE_URL) --redis --officials 20 --tabs 2 $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

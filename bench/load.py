@@ -1,8 +1,8 @@
 """Load test: gunicorn on loopback, N public users and M officials saving drafts for T seconds.
 
     .venv/bin/python bench/load.py --database-url postgres://…/tp_gen_bench [--redis]
-        [--users 200] [--officials 20] [--duration 60] [--workers 3] [--port 8765]
-        [--only NAMES] [--json]
+        [--users 200] [--officials 20] [--tabs 2] [--duration 60] [--workers 3]
+        [--port 8765] [--only NAMES] [--json]
 
 What it does, all on 127.0.0.1:
 1. collects the static files into a scratch STATIC_ROOT (DEBUG=0 serves them from the manifest);
@@ -14,13 +14,18 @@ What it does, all on 127.0.0.1:
    connection per request (gunicorn's sync workers close it after each answer);
 5. meanwhile the officials (--officials, each the reporter of their own county, with an API
    token) save drafts through the officials' API (`POST /api/v1/progress/` once per figure, then
-   `PATCH` with the version just read) of a scratch month period opened for the run, each save a
-   new value, one after the other as fast as answers come;
+   `PATCH` with the version last read) of a scratch month period opened for the run, each save a
+   new value, one after the other as fast as answers come. Each official works in --tabs sessions
+   at once on the same figures, so saves race: a save made with a version another tab has
+   already moved past must answer 409 with the current figure (counted as a conflict, not an
+   error), and the tab goes on from there;
 6. prints p50 / p95 / p99 / max latency, requests per second and the errors (any status but
-   200, a refused or dropped connection, or no answer within --timeout), overall and per URL;
-   then checks that every acknowledged save is in the database (the figure holds its last
-   acknowledged value and its history holds every acknowledged value: "lost saves" must be 0),
-   removes the scratch period, its figures and the tokens, and stops gunicorn (and redis).
+   200/201, or 409 to a racing save; a refused or dropped connection, or no answer within
+   --timeout), overall and per URL; then checks that no acknowledged save was lost: each
+   figure holds the value acknowledged with its highest version, no two saves of a figure were
+   acknowledged with the same version (one would have overwritten the other), and the history
+   holds every acknowledged value ("lost saves" must be 0); removes the scratch period, its
+   figures and the tokens, and stops gunicorn (and redis).
 
 The URLs are the public pages of the generated province (manage.py generate_province): home,
 region pages of every level (province 90, city 9001, county 900101, township 900101001), a
@@ -56,6 +61,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument(
         "--officials", type=int, default=0, help="Officials saving drafts through the API."
+    )
+    parser.add_argument(
+        "--tabs", type=int, default=1, help="Sessions per official saving the same figures."
     )
     parser.add_argument("--duration", type=float, default=60.0, help="Seconds of load.")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (compose: 3).")
@@ -161,13 +169,15 @@ reports = {r.pk: r for r in ProgressReport.objects.filter(period_id=state["perio
 history = ProgressReport.history.model.objects.filter(period_id=state["period"])
 seen = {(h.id, str(h.value)) for h in history}
 checked = lost = 0
-for pk, values in state["acknowledged"].items():
+for pk, saves in state["acknowledged"].items():  # [version, value] per acknowledged save
     report = reports.get(int(pk))
-    for value in values:
+    for version, value in saves:
         checked += 1
         if (int(pk), value) not in seen:
             lost += 1
-    if report is None or str(report.value) != values[-1]:
+    lost += len(saves) - len({version for version, _ in saves})  # two saves, one version
+    last = max(saves)
+    if report is None or (report.version, str(report.value)) != (last[0], last[1]):
         lost += 1
 ProgressReport.objects.filter(period_id=state["period"]).delete()
 history.delete()  # after the figures: deleting them records deletion rows
@@ -228,13 +238,14 @@ async def api_request(port, method, path, token, body, timeout) -> tuple[int, di
     return await asyncio.wait_for(exchange(), timeout)
 
 
-async def official(who, period, port, deadline, timeout, samples, failures, acknowledged):
-    """Save drafts one after another: each figure created once, then changed with its version."""
+async def official(who, tab, period, port, deadline, timeout, samples, failures, acknowledged):
+    """One session of an official saving drafts one after another: a figure is created (or, when
+    another tab made it first, found through the 409), then changed with the version last read."""
     figures: dict[str, tuple[int, int]] = {}  # indicator code → (report id, version)
     turn = 0
     while time.perf_counter() < deadline:
         code = who["indicators"][turn % len(who["indicators"])]
-        value = str(1000 + turn)
+        value = str((tab + 1) * 10_000_000 + turn)  # never the same in two tabs
         turn += 1
         if code in figures:
             pk, version = figures[code]
@@ -249,13 +260,21 @@ async def official(who, period, port, deadline, timeout, samples, failures, ackn
         except (TimeoutError, OSError) as error:
             status, answer, failure = 0, {}, type(error).__name__
         else:
-            failure = "" if status in (200, 201) else f"HTTP {status}"
+            failure = "" if status in (200, 201, 409) else f"HTTP {status}"
         samples["official_save"].append(time.perf_counter() - start)
         if failure:
             failures[("official_save", failure)] += 1
             continue
+        if status == 409:  # another tab saved first: go on from the figure as it is now
+            samples["official_conflict"].append(time.perf_counter() - start)
+            answer = answer["current"]
+        else:
+            if method == "PATCH" and answer["version"] != version + 1:
+                # Accepted over a version this tab never saw: another tab's save was overwritten.
+                failures[("official_save", "stale version accepted")] += 1
+            key = str(answer["id"])
+            acknowledged.setdefault(key, []).append([answer["version"], str(answer["value"])])
         figures[code] = (answer["id"], answer["version"])
-        acknowledged.setdefault(str(answer["id"]), []).append(str(answer["value"]))
 
 
 # --- The servers ------------------------------------------------------------------------------
@@ -332,7 +351,9 @@ async def user(number, port, urls, deadline, timeout, samples, failures) -> None
             failures[(name, failure)] += 1
 
 
-async def load(port, urls, users, duration, timeout, officials=(), period=None, acknowledged=None):
+async def load(
+    port, urls, users, duration, timeout, officials=(), tabs=1, period=None, acknowledged=None
+):
     samples: dict[str, list[float]] = defaultdict(list)
     failures: Counter = Counter()
     started = time.perf_counter()
@@ -340,8 +361,9 @@ async def load(port, urls, users, duration, timeout, officials=(), period=None, 
     await asyncio.gather(
         *(user(n, port, urls, deadline, timeout, samples, failures) for n in range(users)),
         *(
-            official(who, period, port, deadline, timeout, samples, failures, acknowledged)
+            official(who, tab, period, port, deadline, timeout, samples, failures, acknowledged)
             for who in officials
+            for tab in range(tabs)
         ),
     )
     return samples, failures, time.perf_counter() - started
@@ -445,10 +467,12 @@ def main(argv=None) -> int:
                 args.duration,
                 args.timeout,
                 officials=setup["officials"] if setup else (),
+                tabs=args.tabs,
                 period=setup["period"] if setup else None,
                 acknowledged=acknowledged,
             )
         )
+        conflicts = len(samples.pop("official_conflict", []))
         everything = [value for values in samples.values() for value in values]
         errors = sum(failures.values())
         report = {
@@ -482,6 +506,8 @@ def main(argv=None) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
     if saves is not None:
         report["officials"] = args.officials
+        report["tabs"] = args.tabs
+        report["conflicts"] = conflicts
         report["saves_acknowledged"] = saves["checked"]
         report["lost_saves"] = saves["lost"]
     if args.json:
@@ -503,8 +529,9 @@ def main(argv=None) -> int:
             print(f"  error {kind}: {count}")
         if saves is not None:
             print(
-                f"{args.officials} officials: {saves['checked']} acknowledged saves of "
-                f"{saves['figures']} figures, lost: {saves['lost']}"
+                f"{args.officials} officials × {args.tabs} tabs: {saves['checked']} acknowledged "
+                f"saves of {saves['figures']} figures, {conflicts} refused as stale (409), "
+                f"lost: {saves['lost']}"
             )
     lost = saves["lost"] if saves else 0
     return 0 if errors == 0 and lost == 0 else 1
