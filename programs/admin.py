@@ -140,8 +140,9 @@ class CatalogScope(ScopedChoices):
 
 
 class SharedLibrary:
-    """Rows every region uses (indicators, tags, periods): a catalog admin reads and adds them;
-    a change or deletion reaches every region, so it is for superusers."""
+    """Rows every region uses (indicators, tags, periods): a catalog admin reads and adds them
+    (periods excepted, see ReportingPeriodAdmin); a change or deletion reaches every region, so it
+    is for superusers."""
 
     def has_module_permission(self, request):
         return is_catalog_admin(request.user) and super().has_module_permission(request)

@@ -11,7 +11,8 @@ The rules, in SQL that PostgreSQL and SQLite both run:
 `refresh(keys)` recomputes the rows an approval or reopening touched, inside its transaction, so
 the public never sees a figure without its roll-up (OWN_SQL, then ROLLUP_SQL upserting over the
 table); `refresh_all()` rebuilds the table (nightly, and after bulk loads) with REBUILD_SQL, one
-INSERT … SELECT computing both. tests/programs/test_rollups.py checks both against the pure
+INSERT … SELECT computing both (on SQLite before 3.39, which lacks FULL JOIN, with OWN_SQL and
+ROLLUP_SQL unscoped). tests/programs/test_rollups.py checks both against the pure
 functions and against each other.
 """
 

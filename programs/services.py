@@ -174,7 +174,13 @@ def report_save(
         change.is_lower_bound,
         change.note,
     )
-    report.full_clean(exclude=["created_by", "updated_by"], validate_constraints=not report.pk)
+    # Uniqueness is left to the database: a figure another request created since the locked read
+    # above is an IntegrityError below (409), not a "figure already exists" at the field (400).
+    # The foreign keys are objects the caller holds.
+    report.full_clean(
+        exclude=["created_by", "updated_by", "indicator", "region", "period"],
+        validate_constraints=not report.pk,
+    )
     try:
         with transaction.atomic():
             _save(report, user=user)

@@ -10,7 +10,8 @@ A membership gives a user a role in a region, and in every region below it when 
   permissions); they grant roles only within their scope (sub-regions only where their own role
   includes them) and never to themselves; the shared library (indicators, tags) they may read
   and add to, while changing or deleting it, the reporting calendar (periods, which open entry
-  everywhere) and the personal rows (notices) are for superusers;
+  everywhere; a catalog import only adds a missing year's standard period) and the personal
+  rows (notices) are for superusers;
 - superuser: everything everywhere.
 
 An object outside the user's scope is simply not in their querysets (404); an action their role

@@ -41,11 +41,8 @@ class MembershipForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.user_id and "user" not in self.initial:
+        if self.instance.user_id:  # the row's user by name, not by id
             self.initial["user"] = self.instance.user.username
-        elif isinstance(self.initial.get("user"), int):  # ?user=<id> from the admin's links
-            account = get_user_model().objects.filter(pk=self.initial["user"]).first()
-            self.initial["user"] = account.username if account else ""
 
 
 class MembershipInline(admin.TabularInline):
@@ -93,10 +90,15 @@ class RegionAdmin(CatalogScope, RebuildsPublicFigures, admin.ModelAdmin):
         stored = Region.objects.get(pk=obj.pk) if change else None
         if not self.may_save(request, stored, change):
             raise PermissionDenied
-        moved = not change or "parent" in form.changed_data
-        in_scope = obj.parent is not None and can(request.user, Action.EDIT_CATALOG, obj.parent)
-        if moved and not (request.user.is_superuser or in_scope):
-            raise PermissionDenied
+        # Placing a region (a new one, or one moved with its subtree) changes who may act on it:
+        # a catalog admin places only under a region whose whole subtree is theirs, and moves
+        # only a subtree that is wholly theirs. Else moving a region elsewhere under their
+        # subtree role would widen their own scope.
+        user = request.user
+        if not user.is_superuser and (not change or "parent" in form.changed_data):
+            placed = obj.parent is not None and may_grant(user, obj.parent, True)
+            if not placed or (stored is not None and not may_grant(user, stored, True)):
+                raise PermissionDenied
         # CatalogScope.save_model checks the region itself, which a new region cannot pass yet.
         RebuildsPublicFigures.save_model(self, request, obj, form, change)
 

@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from programs.choices import IndicatorKind, PeriodKind, ReportState
-from programs.models import ProgressReport
+from programs.models import ProgressReport, ReportingPeriod
 from tests.factories import IndicatorFactory, PeriodFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +200,7 @@ def test_periods_are_found_by_id_or_by_key(gangqu_reporter, gangqu, period, quar
 def test_a_year_sent_as_a_number_is_told_to_send_a_string(
     gangqu_reporter, gangqu, period, indicators
 ):
+    assert not ReportingPeriod.objects.filter(pk=period.year).exists()
     body = [{"region": gangqu.code, "indicator": "BULK_00", "period": period.year, "value": 1}]
     response = api_as(gangqu_reporter).post(url(), {"items": body}, format="json")
     assert response.status_code == 400

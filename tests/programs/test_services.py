@@ -377,6 +377,43 @@ def test_two_saves_from_one_version_make_one_conflict(gangqu, open_2024, trained
     assert ProgressReport.objects.get().version == 2
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a second connection")
+def test_a_figure_another_official_creates_meanwhile_is_a_conflict(
+    gangqu, open_2024, trained, monkeypatch
+):
+    """Two officials create the same figure: the one whose locked read found nothing, but who
+    saves after the other committed, gets the figure to merge with (409), not a 400."""
+    from regions.choices import Role
+    from tests.factories import MembershipFactory
+
+    first, second = (
+        MembershipFactory(user=UserFactory(username=name), region=gangqu, role=Role.REPORTER).user
+        for name in ("official_a", "official_b")
+    )
+    clean = ProgressReport.full_clean
+
+    def other_official_saves_first(report, *args, **kwargs):
+        monkeypatch.setattr(ProgressReport, "full_clean", clean)
+
+        def create():
+            try:
+                save(first, gangqu, open_2024, trained, 200)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=create)
+        thread.start()
+        thread.join()
+        return clean(report, *args, **kwargs)
+
+    monkeypatch.setattr(ProgressReport, "full_clean", other_official_saves_first)
+    with pytest.raises(ConflictError) as conflict:
+        save(second, gangqu, open_2024, trained, 300)
+    assert conflict.value.report.value == 200
+    assert ProgressReport.objects.get().value == 200
+
+
 # --- Many drafts at once ----------------------------------------------------------------------
 
 
