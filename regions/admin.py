@@ -10,15 +10,17 @@ from .access import Action, can, may_grant
 from .models import OfficialMembership, Region
 
 
-def _check_grant(request, membership) -> None:
+def _grantable(user, membership) -> bool:
     """Nobody grants themselves a role, and a catalog admin grants, changes or removes only the
     roles their own scope covers (access.may_grant); a superuser decides the rest."""
-    user = request.user
-    if user.is_superuser:
-        return
-    if membership.user_id == user.pk or not may_grant(
-        user, membership.region, membership.includes_subregions
-    ):
+    return user.is_superuser or (
+        membership.user_id != user.pk
+        and may_grant(user, membership.region, membership.includes_subregions)
+    )
+
+
+def _check_grant(request, membership) -> None:
+    if not _grantable(request.user, membership):
         raise PermissionDenied
 
 
@@ -124,19 +126,13 @@ class OfficialMembershipAdmin(CatalogScope, admin.ModelAdmin):
     autocomplete_fields = ["region"]
     list_select_related = ["user", "region"]
 
-    def _may_grant(self, request, obj) -> bool:
-        user = request.user
-        return (
-            obj is None
-            or user.is_superuser
-            or (obj.user_id != user.pk and may_grant(user, obj.region, obj.includes_subregions))
-        )
-
     def has_change_permission(self, request, obj=None):
-        return self._may_grant(request, obj) and super().has_change_permission(request, obj)
+        allowed = obj is None or _grantable(request.user, obj)
+        return allowed and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._may_grant(request, obj) and super().has_delete_permission(request, obj)
+        allowed = obj is None or _grantable(request.user, obj)
+        return allowed and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         _check_grant(request, obj)
