@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from regions.models import Region
 
@@ -29,6 +30,12 @@ PUBLIC_VERSION_KEY = "public-data-version"
 def public_version() -> int:
     """Part of every public cache key: bumped on each approval so pages refresh at once."""
     return cache.get_or_set(PUBLIC_VERSION_KEY, 1, timeout=None)
+
+
+def public_cache_key(kind: str, *parts: str) -> str:
+    """The cache key of an anonymous answer (page or open data): its kind, the public data
+    version, the language, and what else tells the answers apart."""
+    return ":".join([kind, str(public_version()), get_language(), *parts])
 
 
 def bump_public_version() -> None:

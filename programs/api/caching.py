@@ -10,7 +10,6 @@ import hashlib
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language
 
 from .. import dashboard
 from ..views.public import PAGE_TTL
@@ -25,7 +24,7 @@ def key_for(request: HttpRequest) -> str | None:
         return None
     asked = f"{request.build_absolute_uri()}\n{request.headers.get('Accept', '')}"
     digest = hashlib.sha256(asked.encode()).hexdigest()  # the URL's length does not bound a key
-    return ":".join(["open-data", str(dashboard.public_version()), get_language(), digest])
+    return dashboard.public_cache_key("open-data", digest)
 
 
 def cached(key: str) -> HttpResponse | None:

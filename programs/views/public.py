@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language, get_language
+from django.utils.translation import check_for_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -36,14 +36,8 @@ def cached_public_page(view):
     def wrapper(request, *args, **kwargs):
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = ":".join(
-            [
-                "public-page",
-                str(dashboard.public_version()),
-                get_language(),
-                request.COOKIES.get(ELDER_COOKIE, "0"),
-                request.get_full_path(),
-            ]
+        key = dashboard.public_cache_key(
+            "public-page", request.COOKIES.get(ELDER_COOKIE, "0"), request.get_full_path()
         )
         cached = cache.get(key)
         if cached is not None:
