@@ -27,6 +27,11 @@ __all__ = [
     "rank",
     "rollup",
     "year_to_date",
+    "COMPARATOR_SIGNS",
+    "chart_number",
+    "comparator_sign",
+    "figure_text",
+    "plain_number",
 ]
 
 K = TypeVar("K", bound=Hashable)
@@ -292,3 +297,27 @@ def plain_number(value: Decimal | int | None) -> str:
     if number == number.to_integral_value():
         return f"{number:,.0f}"
     return f"{number.normalize():,f}"
+
+
+LOWER_BOUND_MARK = "+"  # "1,200+": the source says "more than 1,200" (1,200余)
+
+COMPARATOR_SIGNS: dict[str, str] = {Comparator.GTE: "≥", Comparator.LTE: "≤", Comparator.EQ: "="}
+
+
+def comparator_sign(comparator: str | None) -> str:
+    """The sign a plan writes before a target: ≥ 1,000, ≤ 3, = 1 ("" when unknown)."""
+    return COMPARATOR_SIGNS.get(comparator, "") if comparator else ""
+
+
+def figure_text(value: Decimal | int | None, *, lower_bound: bool = False) -> str:
+    """A figure with its lower-bound mark: 1,200 / 1,200+ / —."""
+    text = plain_number(value)
+    return text + LOWER_BOUND_MARK if lower_bound and value is not None else text
+
+
+def chart_number(value: Decimal | int | None) -> int | float | None:
+    """A figure as a chart's JSON number: whole numbers stay integers, None stays a gap."""
+    if value is None:
+        return None
+    number = Decimal(value)
+    return int(number) if number == number.to_integral_value() else float(number)

@@ -10,6 +10,13 @@ register = template.Library()
 
 
 register.filter("plain_number", figures.plain_number)
+register.filter("comparator_sign", figures.comparator_sign)
+
+
+@register.filter
+def figure_text(value, lower_bound=False) -> str:
+    """`{{ figure.value|figure_text:figure.is_lower_bound }}` → 1,200 / 1,200+ / —."""
+    return figures.figure_text(value, lower_bound=bool(lower_bound))
 
 
 @register.filter
