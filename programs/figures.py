@@ -15,23 +15,23 @@ from typing import TypeVar
 from programs.choices import Comparator, IndicatorKind, RollupRule, Status, TimeNature
 
 __all__ = [
+    "COMPARATOR_SIGNS",
     "Completion",
     "Pace",
     "RollupInput",
     "as_percent",
+    "chart_number",
+    "comparator_sign",
     "completion",
     "expected_pace",
+    "figure_text",
     "growth",
     "pace",
     "period_change",
+    "plain_number",
     "rank",
     "rollup",
     "year_to_date",
-    "COMPARATOR_SIGNS",
-    "chart_number",
-    "comparator_sign",
-    "figure_text",
-    "plain_number",
 ]
 
 K = TypeVar("K", bound=Hashable)
