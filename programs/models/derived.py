@@ -1,0 +1,37 @@
+"""Derived figures the dashboards read: kept by programs/rollups.py, never edited by hand."""
+
+from django.db import models
+
+from regions.models import Region
+
+from .catalog import VALUE_FIELD, Indicator
+
+
+class RegionFigure(models.Model):
+    """A region's approved figure for one indicator and year, precomputed for the dashboards.
+
+    `value` is what the region itself reported (its year report, else the year-to-date of its
+    sub-periods); `rollup` combines its children's values by the indicator's rule. Rows are
+    derived data: `programs.rollups` rebuilds them from approved progress reports, in the same
+    transaction as each approval or reopening, and in full every night.
+
+    Being rebuilt wholesale, the table carries no foreign-key constraints (their deferred checks
+    cost a third of a rebuild; deleting a region or indicator still cascades, in Django) and one
+    index, its key (region, indicator, year), which the region page reads by.
+    """
+
+    pk = models.CompositePrimaryKey("region", "indicator", "year")
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    year = models.PositiveSmallIntegerField()
+    value = models.DecimalField(null=True, **VALUE_FIELD)
+    is_lower_bound = models.BooleanField(default=False)
+    approved_at = models.DateTimeField(null=True)
+    rollup = models.DecimalField(null=True, **VALUE_FIELD)
+
+    def __str__(self):
+        return f"{self.region_id}/{self.indicator_id}/{self.year}"
