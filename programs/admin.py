@@ -7,15 +7,21 @@ superusers do everything.
 
 import nested_admin
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from regions.access import Action, can, filter_by_region, is_catalog_admin, region_of
+from regions.admin_scope import (
+    REGION_FIELD,
+    CatalogScope,
+    ScopedChoices,
+    SharedLibrary,
+    SuperuserOnly,
+)
 
+from .catalog_changes import rebuild_public_figures
 from .models import (
     Evidence,
     Indicator,
@@ -37,141 +43,28 @@ class RebuildsPublicFigures:
     """For the catalog rows the precomputed figures depend on (a region's place in the tree, an
     indicator's roll-up rule or time nature, a period's year and kind): a change rebuilds them."""
 
-    def _rebuild(self):
-        from .tasks import refresh_rollups
-
-        transaction.on_commit(refresh_rollups.delay, robust=True)
-
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self._rebuild()
+        rebuild_public_figures()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        self._rebuild()
+        rebuild_public_figures()
 
 
-EDIT = Action.EDIT_CATALOG
-# How each region-bound model reaches its region: its rows, and the choices of foreign keys to it,
-# are narrowed to the catalog admin's regions along this lookup.
-REGION_FIELD = {
-    "regions.region": "pk",
-    "regions.officialmembership": "region",
-    "programs.program": "region",
-    "programs.plan": "program__region",
-    "programs.measure": "plan__program__region",
-    "programs.planindicator": "plan__program__region",
-    "programs.target": "region",
-    "programs.progressreport": "region",
-    "programs.periodreopening": "region",
-    "programs.evidence": "report__region",
-}
-
-
-def in_catalog_scope(user, queryset):
-    """The rows of a region-bound model that `user` may edit the catalog of."""
-    if user.is_superuser:
-        return queryset
-    return filter_by_region(
-        user, queryset, EDIT, field=REGION_FIELD[queryset.model._meta.label_lower]
-    )
-
-
-class ScopedChoices:
-    """Foreign keys to region-bound rows offer, and so accept, only those of the user's regions."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and db_field.related_model._meta.label_lower in REGION_FIELD:
-            field.queryset = in_catalog_scope(request.user, field.queryset)
-        return field
-
-
-class CatalogScope(ScopedChoices):
-    """The rows of a region: a catalog admin lists, opens and saves those of their regions."""
-
-    def in_scope(self, request, obj=None) -> bool:
-        user = request.user
-        if user.is_superuser:
-            return True
-        if not is_catalog_admin(user):
-            return False
-        if obj is None:
-            return True
-        region = region_of(obj, REGION_FIELD[self.model._meta.label_lower])
-        return region is not None and bool(region.path) and can(user, EDIT, region)
-
-    def get_queryset(self, request):
-        return in_catalog_scope(request.user, super().get_queryset(request))
-
-    def has_module_permission(self, request):
-        return self.in_scope(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self.in_scope(request, obj) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return self.in_scope(request) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self.in_scope(request, obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.in_scope(request, obj) and super().has_delete_permission(request, obj)
-
-    def may_save(self, request, obj, change) -> bool:
-        # Asked here too, for the views that save without asking (simple-history's revert form
-        # saves whatever the user may view).
-        allowed = (
-            self.has_change_permission(request, obj) if change else self.has_add_permission(request)
-        )
-        return allowed and self.in_scope(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not self.may_save(request, obj, change):
-            raise PermissionDenied
-        super().save_model(request, obj, form, change)
-
-    def delete_queryset(self, request, queryset):
-        # The changelist's "delete selected" asks has_delete_permission without an object.
-        if any(not self.has_delete_permission(request, obj) for obj in queryset):
-            raise PermissionDenied
-        super().delete_queryset(request, queryset)
-
-
-class SharedLibrary:
-    """Rows every region uses (indicators, tags, periods): a catalog admin reads and adds them
-    (periods excepted, see ReportingPeriodAdmin); a change or deletion reaches every region, so it
-    is for superusers."""
-
-    def has_module_permission(self, request):
-        return is_catalog_admin(request.user) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return is_catalog_admin(request.user) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return is_catalog_admin(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or request.user.is_superuser)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
-
-
-class SuperuserOnly:
-    """Personal rows (other users' notices): not part of the catalog."""
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+# How each region-bound model of programs reaches its region (regions.admin_scope.REGION_FIELD).
+REGION_FIELD.update(
+    {
+        "programs.program": "region",
+        "programs.plan": "program__region",
+        "programs.measure": "plan__program__region",
+        "programs.planindicator": "plan__program__region",
+        "programs.target": "region",
+        "programs.progressreport": "region",
+        "programs.periodreopening": "region",
+        "programs.evidence": "report__region",
+    }
+)
 
 
 class MeasureInline(ScopedChoices, nested_admin.NestedTabularInline):

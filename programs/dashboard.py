@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from regions.models import Region
 
@@ -24,25 +22,6 @@ from .models import Indicator, PlanIndicator, Program, ProgressReport, RegionFig
 from .selectors import programs_for
 
 APPROVED = ReportState.APPROVED
-PUBLIC_VERSION_KEY = "public-data-version"
-
-
-def public_version() -> int:
-    """Part of every public cache key: bumped on each approval so pages refresh at once."""
-    return cache.get_or_set(PUBLIC_VERSION_KEY, 1, timeout=None)
-
-
-def public_cache_key(kind: str, *parts: str) -> str:
-    """The cache key of an anonymous answer (page or open data): its kind, the public data
-    version, the language, and what else tells the answers apart."""
-    return ":".join([kind, str(public_version()), get_language(), *parts])
-
-
-def bump_public_version() -> None:
-    try:
-        cache.incr(PUBLIC_VERSION_KEY)
-    except ValueError:
-        cache.set(PUBLIC_VERSION_KEY, 2, timeout=None)
 
 
 def approved_reports():

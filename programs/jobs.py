@@ -1,8 +1,9 @@
 """Jobs: slow work a user starts (year-end report, export, catalog import), run by a Celery worker.
 
-`job_start` records the job and enqueues `tasks.run_job` once the transaction commits; `run` claims
-the job, calls the runner of its kind and stores what it made. A runner takes the job, a progress
-callback and a scratch directory, and returns the file it wrote there (or None).
+The job framework. `services.jobs.job_start` records the job and enqueues `tasks.run_job` once the
+transaction commits; `run` claims the job, calls the runner of its kind (tasks.RUNNERS) and stores
+what it made. A runner takes the job, a progress callback and a scratch directory, and returns the
+file it wrote there (or None).
 
 Crash safety: the task is acknowledged late, so a worker killed mid-job has its message redelivered
 and the job runs again from the start. The result is stored under a name fixed by the job's id and
@@ -15,7 +16,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -25,10 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from regions.access import Action, can
-from regions.models import Region
-
-from .choices import JobKind, JobState
+from .choices import JobState
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -36,23 +34,11 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 
 Progress = Callable[[int, str], None]
+Runner = Callable[[Job, Progress, Path], Path | None]
 
 
 class JobFailed(Exception):
     """A failure the person who started the job can act on; the message is shown to them."""
-
-
-def job_start(*, user, kind: JobKind, title: str, params: dict) -> Job:
-    """Record a job and run it after the current transaction commits (never if it rolls back)."""
-    from .tasks import run_job
-
-    job = Job.objects.create(
-        user=user, kind=kind, title=title, params=params, language=translation.get_language()
-    )
-    # robust: a broker that is down must not turn the committed request into an error page;
-    # the job then stays queued, and says so on the jobs page.
-    transaction.on_commit(lambda: run_job.delay(job.pk), robust=True)
-    return job
 
 
 def _claim(job_id: int) -> Job | None:
@@ -94,16 +80,17 @@ def _store(job: Job, produced: Path) -> None:
     job.result_name = produced.name
 
 
-def run(job_id: int) -> str:
-    """Run one job to the end; returns its final state. Safe to call again for the same job."""
+def run(job_id: int, runners: Mapping[str, "Runner"]) -> str:
+    """Run one job to the end with the runner of its kind; returns its final state. Safe to call
+    again for the same job."""
     job = _claim(job_id)
     if job is None:
         return "skipped"
     with translation.override(job.language):  # steps and errors in the starter's language
-        return _run(job)
+        return _run(job, runners[job.kind])
 
 
-def _run(job: Job) -> str:
+def _run(job: Job, runner: "Runner") -> str:
     if job.attempts > MAX_ATTEMPTS:
         _finish(job, JobState.FAILED, error=_(STOPPED_REPEATEDLY))
         return job.state
@@ -121,7 +108,7 @@ def _run(job: Job) -> str:
         shutil.rmtree(scratch, ignore_errors=True)
     try:
         with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
-            produced = RUNNERS[job.kind](job, progress, Path(workdir))
+            produced = runner(job, progress, Path(workdir))
             if produced is not None:
                 _store(job, produced)
     except JobFailed as failure:
@@ -146,56 +133,3 @@ TOOK_TOO_LONG = gettext_noop(
 UNEXPECTED = gettext_noop(
     "Something went wrong on our side; the administrators have the details. Please try again later."
 )
-
-
-# Runners: each fetches what it needs by id and checks the starter may still see it. Their
-# modules are imported when a job runs, so the web process never loads matplotlib or python-docx.
-
-
-def _visible_region(job: Job) -> Region:
-    region = Region.objects.filter(pk=job.params.get("region")).first()
-    if region is None or not can(job.user, Action.VIEW, region):
-        raise JobFailed(_("You can no longer see this region's figures."))
-    return region
-
-
-def run_year_report(job: Job, progress: Progress, workdir: Path) -> Path:
-    region, year = _visible_region(job), int(job.params["year"])
-    from .exports.docx import write_year_report, year_report_filename
-
-    path = workdir / year_report_filename(region, year)
-    write_year_report(region=region, year=year, path=path, progress=progress)
-    return path
-
-
-def run_export(job: Job, progress: Progress, workdir: Path) -> Path:
-    region = _visible_region(job)
-    from .exports.workbook import export_filename, write_export
-
-    first, last = int(job.params["year_from"]), int(job.params["year_to"])
-    path = workdir / export_filename(region, first, last)
-    write_export(
-        user=job.user, region=region, year_from=first, year_to=last, path=path, progress=progress
-    )
-    return path
-
-
-def run_catalog_import(job: Job, progress: Progress, workdir: Path) -> None:
-    from .catalog_import import import_catalog
-
-    upload = Path(default_storage.path(job.params["upload"]))
-    if not upload.exists():
-        raise JobFailed(_("The uploaded workbook is gone; please upload it again."))
-    try:
-        job.summary = import_catalog(path=upload, user=job.user, progress=progress)
-        job.save(update_fields=["summary"])
-    finally:  # imported or refused, the upload has served (a killed worker never gets here)
-        upload.unlink(missing_ok=True)
-    return None
-
-
-RUNNERS: dict[str, Callable[[Job, Progress, Path], Path | None]] = {
-    JobKind.YEAR_REPORT: run_year_report,
-    JobKind.EXPORT: run_export,
-    JobKind.CATALOG_IMPORT: run_catalog_import,
-}

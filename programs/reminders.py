@@ -11,7 +11,6 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +19,9 @@ from regions.access import Action, users_who_can
 from regions.models import Region
 
 from .choices import NotificationKind, ReportState
-from .models import Notification, Program, ProgressReport, ReportingPeriod, Target
+from .models import Program, ProgressReport, ReportingPeriod, Target
 from .selectors import expected_indicators
+from .services.notices import email_on_commit, notify_once
 
 
 def lagging_regions(period: ReportingPeriod) -> dict[Region, int]:
@@ -49,27 +49,10 @@ def lagging_regions(period: ReportingPeriod) -> dict[Region, int]:
     return lagging
 
 
-def _notify_once(user, period, kind, message) -> Notification | None:
-    """The notice, unless this user already had this kind of notice for this period."""
-    try:
-        with transaction.atomic():
-            return Notification.objects.create(user=user, period=period, kind=kind, message=message)
-    except IntegrityError:
-        return None
-
-
 def _list(items: list[tuple[Region, int]]) -> str:
     return "; ".join(
         _("%(region)s: %(count)d to submit") % {"region": r.name, "count": n} for r, n in items
     )
-
-
-def _send(notices: list[Notification]) -> None:
-    if notices:
-        from .tasks import send_notification_emails
-
-        ids = [n.pk for n in notices]
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
 
 
 def send_deadline_reminders(now: datetime | None = None) -> int:
@@ -96,10 +79,10 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
                 "deadline": deadline,
                 "regions": _list(items),
             }
-            notice = _notify_once(user, period, kind, message)
+            notice = notify_once(user=user, period=period, kind=kind, message=message)
             if notice:
                 sent.append(notice)
-    _send(sent)
+    email_on_commit(sent)
     return len(sent)
 
 
@@ -118,10 +101,12 @@ def notify_overdue(now: datetime | None = None) -> int:
                 "period": period,
                 "regions": _list(items),
             }
-            notice = _notify_once(user, period, NotificationKind.OVERDUE, message)
+            notice = notify_once(
+                user=user, period=period, kind=NotificationKind.OVERDUE, message=message
+            )
             if notice:
                 sent.append(notice)
-    _send(sent)
+    email_on_commit(sent)
     return len(sent)
 
 

@@ -15,6 +15,7 @@ from . import figures
 from .choices import PERIODS_PER_YEAR, PeriodKind, ReportState
 from .models import (
     Indicator,
+    Job,
     Measure,
     PeriodReopening,
     Plan,
@@ -286,3 +287,10 @@ def targets_for(reports) -> dict[int, Target]:
         for r in reports
         if (r.indicator_id, r.region_id, r.period_id) in targets
     }
+
+
+def own_jobs(user) -> QuerySet[Job]:
+    """A user's jobs and their files are theirs alone (the runner re-checks the region scope)."""
+    if not user.is_authenticated or not user.is_active:
+        return Job.objects.none()
+    return Job.objects.filter(user=user)

@@ -1,107 +1,98 @@
-"""Celery tasks of programs: thin wrappers that take ids, re-fetch, and call plain functions."""
+"""Celery tasks of programs: thin wrappers that take ids, re-fetch, and call plain functions,
+and the runners of users' jobs (programs/jobs.py runs them)."""
 
-import smtplib
+from collections.abc import Callable
+from pathlib import Path
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
-from .figures import plain_number
-from .models import Notification
+from regions.access import Action, can
+from regions.models import Region
 
+from . import jobs, public_cache, reminders, rollups
+from .choices import JobKind
+from .emails import send_notification_emails
+from .jobs import JobFailed, Progress
+from .models import Job
 
-def email_text(notification: Notification) -> tuple[str, str]:
-    report = notification.report
-    if report is None:  # a notice about a whole period (deadline reminders)
-        subject = _("[%(site)s] %(kind)s: %(period)s") % {
-            "site": _("TalentPortal"),
-            "kind": notification.get_kind_display(),
-            "period": notification.period,
-        }
-        body = [subject, "", notification.message, "", settings.SITE_URL + reverse("programs:home")]
-        return subject, "\n".join(body)
-    subject = _("[%(site)s] %(kind)s: %(region)s · %(indicator)s · %(period)s") % {
-        "site": _("TalentPortal"),
-        "kind": notification.get_kind_display(),
-        "region": report.region.name,
-        "indicator": report.indicator.name,
-        "period": report.period,
-    }
-    lines = [
-        subject,
-        "",
-        _("Value: %(value)s %(unit)s")
-        % {"value": plain_number(report.value), "unit": report.indicator.unit},
-    ]
-    if notification.message:
-        lines += [_("Comment: %(comment)s") % {"comment": notification.message}]
-    lines += ["", settings.SITE_URL + reverse("programs:report", args=[report.pk])]
-    return subject, "\n".join(lines)
-
-
-def send_notification_email(notification_id: int) -> bool:
-    """E-mail one notice once: the row lock and emailed_at make a rerun or a twin task a no-op."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related(
-                "user", "period", "report__region", "report__indicator", "report__period"
-            )
-            .filter(pk=notification_id, emailed_at__isnull=True)
-            .first()
-        )
-        if notification is None or not notification.user.email:
-            return False
-        with translation.override(settings.LANGUAGE_CODE):
-            subject, body = email_text(notification)
-        send_mail(subject, body, None, [notification.user.email])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-        return True
-
-
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError),
-    retry_backoff=True,
-    max_retries=5,
-)
-def send_notification_emails(notification_ids: list[int]) -> int:
-    return sum(send_notification_email(pk) for pk in notification_ids)
+__all__ = ["send_notification_emails"]  # registered with the worker from programs.emails
 
 
 @shared_task
 def deadline_reminders() -> dict:
-    from .reminders import notify_overdue, send_deadline_reminders
-
-    return {"reminders": send_deadline_reminders(), "overdue": notify_overdue()}
+    return {"reminders": reminders.send_deadline_reminders(), "overdue": reminders.notify_overdue()}
 
 
 @shared_task
 def lock_due_periods() -> int:
-    from .reminders import lock_due_periods as lock
-
-    return lock()
+    return reminders.lock_due_periods()
 
 
 @shared_task
 def run_job(job_id: int) -> str:
     """A user's job (report, export, import); see programs/jobs.py for why reruns are safe."""
-    from .jobs import run
-
-    return run(job_id)
+    return jobs.run(job_id, RUNNERS)
 
 
 @shared_task
 def refresh_rollups() -> int:
     """Nightly, and after catalog edits in the admin: rebuild the dashboards' figures in full
     (approvals refresh their own rows); cached public pages refresh then."""
-    from .dashboard import bump_public_version
-    from .rollups import refresh_all
-
-    rows = refresh_all()
-    bump_public_version()
+    rows = rollups.refresh_all()
+    public_cache.bump_public_version()
     return rows
+
+
+# Runners: each fetches what it needs by id and checks the starter may still see it. Their
+# modules are imported when a job runs, so the web process never loads matplotlib or python-docx.
+
+
+def _visible_region(job: Job) -> Region:
+    region = Region.objects.filter(pk=job.params.get("region")).first()
+    if region is None or not can(job.user, Action.VIEW, region):
+        raise JobFailed(_("You can no longer see this region's figures."))
+    return region
+
+
+def run_year_report(job: Job, progress: Progress, workdir: Path) -> Path:
+    region, year = _visible_region(job), int(job.params["year"])
+    from .exports.docx import write_year_report, year_report_filename
+
+    path = workdir / year_report_filename(region, year)
+    write_year_report(region=region, year=year, path=path, progress=progress)
+    return path
+
+
+def run_export(job: Job, progress: Progress, workdir: Path) -> Path:
+    region = _visible_region(job)
+    from .exports.workbook import export_filename, write_export
+
+    first, last = int(job.params["year_from"]), int(job.params["year_to"])
+    path = workdir / export_filename(region, first, last)
+    write_export(
+        user=job.user, region=region, year_from=first, year_to=last, path=path, progress=progress
+    )
+    return path
+
+
+def run_catalog_import(job: Job, progress: Progress, workdir: Path) -> None:
+    from .catalog_import import import_catalog
+
+    upload = Path(default_storage.path(job.params["upload"]))
+    if not upload.exists():
+        raise JobFailed(_("The uploaded workbook is gone; please upload it again."))
+    try:
+        job.summary = import_catalog(path=upload, user=job.user, progress=progress)
+        job.save(update_fields=["summary"])
+    finally:  # imported or refused, the upload has served (a killed worker never gets here)
+        upload.unlink(missing_ok=True)
+    return None
+
+
+RUNNERS: dict[str, Callable[[Job, Progress, Path], Path | None]] = {
+    JobKind.YEAR_REPORT: run_year_report,
+    JobKind.EXPORT: run_export,
+    JobKind.CATALOG_IMPORT: run_catalog_import,
+}

@@ -129,15 +129,6 @@ def home_regions(user) -> list[Region]:
     return sorted(regions.values(), key=lambda region: region.code)
 
 
-def own_jobs(user) -> QuerySet:
-    """A user's jobs and their files are theirs alone (the runner re-checks the region scope)."""
-    from programs.models import Job
-
-    if not user.is_authenticated or not user.is_active:
-        return Job.objects.none()
-    return Job.objects.filter(user=user)
-
-
 def is_catalog_admin(user) -> bool:
     """May use the catalog admin at all: a superuser, or a catalog admin of some region."""
     if not user.is_authenticated or not user.is_active:

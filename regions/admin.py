@@ -4,10 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from programs.admin import CatalogScope, RebuildsPublicFigures
-
 from .access import Action, can, may_grant
+from .admin_scope import CatalogScope
 from .models import OfficialMembership, Region
+from .signals import region_tree_changed
 
 
 def _grantable(user, membership) -> bool:
@@ -54,7 +54,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(CatalogScope, RebuildsPublicFigures, admin.ModelAdmin):
+class RegionAdmin(CatalogScope, admin.ModelAdmin):
     list_display = ["name", "code", "level", "kind", "counted_in_parent", "parent"]
     list_filter = ["level", "kind", "counted_in_parent"]
     search_fields = ["name", "code"]
@@ -102,7 +102,12 @@ class RegionAdmin(CatalogScope, RebuildsPublicFigures, admin.ModelAdmin):
             if not placed or (stored is not None and not may_grant(user, stored, True)):
                 raise PermissionDenied
         # CatalogScope.save_model checks the region itself, which a new region cannot pass yet.
-        RebuildsPublicFigures.save_model(self, request, obj, form, change)
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+        region_tree_changed.send(sender=Region, region=obj)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        region_tree_changed.send(sender=Region, region=obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is OfficialMembership:

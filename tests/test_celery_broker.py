@@ -7,8 +7,8 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
+from programs.emails import send_notification_emails
 from programs.models import Notification
-from programs.tasks import send_notification_emails
 from talentportal.celery import app
 from tests.factories import PeriodFactory, ReportFactory, UserFactory
 

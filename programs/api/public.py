@@ -5,7 +5,7 @@ figures, each list filtered by the FilterSets the public pages use (`programs.fi
 region's derived figures for a year exactly as its page shows them (`dashboard.region_summary`).
 Only approved figures are ever read (`dashboard.approved_reports()`); each list costs a fixed
 number of queries per page whatever the data size, and an anonymous read is served from the cache
-until the next approval (`caching`).
+until the next approval (`programs.public_cache`).
 """
 
 from django.db import transaction
@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from regions.models import Region
 
-from .. import dashboard, figures
+from .. import dashboard, figures, public_cache
 from ..choices import Comparator, Status
 from ..filters import (
     OpenIndicatorFilterSet,
@@ -32,7 +32,6 @@ from ..filters import (
     OpenTargetFilterSet,
 )
 from ..models import Indicator, Measure, Plan, Program, Target
-from . import caching
 from .pagination import ApiCursorPagination
 from .serializers import ErrorSerializer
 
@@ -81,13 +80,13 @@ class OpenDataViewSet(viewsets.GenericViewSet):
         return transaction.non_atomic_requests(super().as_view(actions, **initkwargs))
 
     def dispatch(self, request, *args, **kwargs):
-        # An anonymous read is answered from the cache until the next approval (see caching).
-        key = caching.key_for(request)
-        if key is not None and (hit := caching.cached(key)) is not None:
+        # Anonymous reads come from the cache until the next approval (programs.public_cache).
+        key = public_cache.open_data_key(request)
+        if key is not None and (hit := public_cache.cached_answer(key)) is not None:
             return hit
         response = super().dispatch(request, *args, **kwargs)
         if key is not None:
-            caching.keep(key, response)
+            public_cache.keep_answer(key, response)
         return response
 
 

@@ -14,7 +14,6 @@ from simple_history.models import HistoricalRecords
 
 from regions.models import FieldConstraintErrorsMixin, Region
 
-from .catalog import VALUE_FIELD, Indicator, check_value_fits
 from ..choices import (
     PERIOD_NOTICES,
     PERIODS_PER_YEAR,
@@ -22,6 +21,7 @@ from ..choices import (
     PeriodKind,
     ReportState,
 )
+from .catalog import VALUE_FIELD, Indicator, check_value_fits
 
 
 class ReportingPeriod(FieldConstraintErrorsMixin, models.Model):

@@ -22,7 +22,7 @@ from regions.access import Action, regions_where
 from .. import catalog_import
 from ..choices import JobKind
 from ..excel import MAX_UPLOAD_BYTES, XLSX_TYPE
-from ..jobs import job_start
+from ..services.jobs import job_start
 from .excel import ExcelUploadForm, _attachment
 
 UPLOAD_TEMPLATE = "programs/catalog_import.html"

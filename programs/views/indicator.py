@@ -27,8 +27,8 @@ from .. import dashboard, figures
 from ..choices import Direction, PeriodKind, Status
 from ..filters import SubRegionFilterSet
 from ..models import Indicator, Target
+from ..public_cache import cached_public_page
 from ..tables import SafeTableExport, SubRegionTable
-from .public import cached_public_page
 
 # --- Reading the figures --------------------------------------------------------------------------
 

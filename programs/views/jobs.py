@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from regions.access import Action, home_regions, own_jobs, regions_where, require
+from regions.access import Action, home_regions, regions_where, require
 from regions.models import Region
 
+from .. import selectors
 from ..choices import JobKind, JobState
 from ..forms import ExportForm, YearReportForm
-from ..jobs import job_start
+from ..services.jobs import job_start
 
 LISTED = 30
 ID = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits that fit a bigint
@@ -42,7 +43,7 @@ def _export_form(user, data=None):
 def _page(request, export_form, *, status=200):
     year = timezone.localdate().year
     context = {
-        "jobs": own_jobs(request.user)[:LISTED],
+        "jobs": selectors.own_jobs(request.user)[:LISTED],
         "export_form": export_form,
         "home_regions": home_regions(request.user),
         "default_years": (year - 1, year),
@@ -61,14 +62,14 @@ def job_list(request):
 def job_status(request):
     """Polled by static/js/jobs.js while a job on the page is unfinished."""
     ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if ID.fullmatch(pk)][:LISTED]
-    jobs = own_jobs(request.user).filter(pk__in=ids)
+    jobs = selectors.own_jobs(request.user).filter(pk__in=ids)
     return JsonResponse({"jobs": [job_json(job) for job in jobs]})
 
 
 @login_required
 @require_GET
 def job_download(request, pk):
-    job = get_object_or_404(own_jobs(request.user), pk=pk)
+    job = get_object_or_404(selectors.own_jobs(request.user), pk=pk)
     if job.state != JobState.DONE or not job.result:
         raise Http404
     try:

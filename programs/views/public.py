@@ -5,52 +5,22 @@ the language and elder mode, so an approved figure shows within seconds and a pa
 cache read otherwise.
 """
 
-from functools import wraps
-
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from regions.access import Action, can
 from regions.models import Region
 
 from .. import dashboard
 from ..models import Measure, Program
-
-ELDER_COOKIE = "elder"
-PAGE_TTL = 10 * 60
-
-
-def cached_public_page(view):
-    """Serve anonymous GETs from the cache until the public data changes."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        key = dashboard.public_cache_key(
-            "public-page", request.COOKIES.get(ELDER_COOKIE, "0"), request.get_full_path()
-        )
-        cached = cache.get(key)
-        if cached is not None:
-            response = HttpResponse(cached, content_type="text/html; charset=utf-8")
-            response["X-Cache"] = "hit"
-            return response
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            cache.set(key, response.content, PAGE_TTL)
-        return response
-
-    # Read-only pages need no transaction (ATOMIC_REQUESTS would add two savepoint round trips).
-    return transaction.non_atomic_requests(require_GET(wrapper))
+from ..public_cache import ELDER_COOKIE, cached_public_page
 
 
 def _year(request, default) -> int:

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -68,24 +67,21 @@ def report_detail(request, pk):
 @require_POST
 def evidence_upload(request, pk):
     report = get_visible_or_404(request.user, ProgressReport.objects.all(), pk=pk)
-    if not can(request.user, Action.ENTER, report.region):
-        raise PermissionDenied
-    if report.state == ReportState.APPROVED:
-        messages.error(request, _("An approved figure's evidence changes only after a reopening."))
-        return redirect("programs:report", pk)
+    # services.evidence_add checks who may add evidence and to which figure
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        Evidence.objects.create(
-            report=report,
-            file=upload,
-            original_name=upload.name[:255],
-            content_type=upload.detected_type,
-            size=upload.size,
-            is_public=form.cleaned_data["is_public"],
-            uploaded_by=request.user,
-        )
-        messages.success(request, _("Evidence uploaded."))
+        try:
+            services.evidence_add(
+                user=request.user,
+                report=report,
+                upload=form.cleaned_data["file"],
+                is_public=form.cleaned_data["is_public"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Evidence uploaded."))
     else:
         for error in form.errors.get("file", []):
             messages.error(request, error)
@@ -174,8 +170,6 @@ def notifications(request):
         "period", "report__region", "report__indicator", "report__period"
     )[:100]
     if request.method == "POST":
-        Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        services.notices_read(user=request.user)
         return redirect("programs:notifications")
     return render(request, "programs/notifications.html", {"notifications": notices})

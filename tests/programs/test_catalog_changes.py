@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from programs import dashboard
+from programs import public_cache
 from programs.models import Program, Target
 
 pytestmark = pytest.mark.django_db
@@ -34,22 +34,22 @@ def test_a_changed_target_and_program_name_show_on_the_next_request(
     assert "六大计划" in page
 
     target = Target.objects.filter(plan__program=program).order_by("pk").first()
-    version = dashboard.public_version()
+    version = public_cache.public_version()
     with django_capture_on_commit_callbacks(execute=True):
         target.value = 98765
         target.save()
-    assert dashboard.public_version() > version
+    assert public_cache.public_version() > version
     assert "98,765" in visitor.get(url).content.decode()
 
 
 def test_a_rolled_back_change_leaves_the_cache_alone(skills_plan):
     from django.db import transaction
 
-    version = dashboard.public_version()
+    version = public_cache.public_version()
     with pytest.raises(RuntimeError), transaction.atomic():
         Program.objects.update(name="x")  # no signal: an update() bypasses save()
         target = Target.objects.first()
         target.value = 1
         target.save()
         raise RuntimeError
-    assert dashboard.public_version() == version
+    assert public_cache.public_version() == version

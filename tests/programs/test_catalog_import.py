@@ -21,7 +21,7 @@ from programs.catalog_import import (
     import_catalog,
 )
 from programs.choices import Comparator, JobKind, JobState
-from programs.jobs import JobFailed, job_start
+from programs.jobs import JobFailed
 from programs.models import (
     Indicator,
     Job,
@@ -32,6 +32,7 @@ from programs.models import (
     ReportingPeriod,
     Target,
 )
+from programs.services.jobs import job_start
 from regions.choices import Role
 from regions.models import Region
 from tests.factories import IndicatorFactory, MembershipFactory, UserFactory

@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 
 from programs.choices import Comparator, JobKind, JobState, PeriodKind, ReportState
 from programs.exports.workbook import export_filename, write_export
-from programs.jobs import job_start, run
 from programs.models import Job, ProgressReport
+from programs.services.jobs import job_start
+from programs.tasks import run_job as run
 from regions.choices import RegionLevel
 from regions.models import Region
 

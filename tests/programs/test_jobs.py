@@ -7,10 +7,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
-from programs import jobs
+from programs import jobs, tasks
 from programs.choices import JobKind, JobState
-from programs.jobs import JobFailed, job_start, run
+from programs.jobs import JobFailed
 from programs.models import Job
+from programs.services.jobs import job_start
+from programs.tasks import run_job as run
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,7 @@ def text_runner(monkeypatch):
         path.write_text(f"run {len(calls)}")
         return path
 
-    monkeypatch.setitem(jobs.RUNNERS, JobKind.EXPORT, write)
+    monkeypatch.setitem(tasks.RUNNERS, JobKind.EXPORT, write)
     return calls
 
 
@@ -108,7 +110,7 @@ def test_a_failure_the_user_can_act_on_is_shown_in_their_words(gangqu_reporter, 
     def refuse(job, progress, workdir):
         raise JobFailed("没有可导出的数据")
 
-    monkeypatch.setitem(jobs.RUNNERS, JobKind.EXPORT, refuse)
+    monkeypatch.setitem(tasks.RUNNERS, JobKind.EXPORT, refuse)
     job = start(gangqu_reporter)
     assert run(job.pk) == JobState.FAILED
     job.refresh_from_db()
@@ -122,7 +124,7 @@ def test_an_unexpected_error_is_logged_and_shown_as_a_plain_message(
     def crash(job, progress, workdir):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setitem(jobs.RUNNERS, JobKind.EXPORT, crash)
+    monkeypatch.setitem(tasks.RUNNERS, JobKind.EXPORT, crash)
     job = start(gangqu_reporter)
     assert run(job.pk) == JobState.FAILED
     job.refresh_from_db()

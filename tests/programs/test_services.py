@@ -322,7 +322,7 @@ def test_returning_notifies_the_reporter_once(
     trained,
     django_capture_on_commit_callbacks,
 ):
-    from programs.tasks import send_notification_emails
+    from programs.emails import send_notification_emails
 
     gangqu_reporter.email = "reporter@example.gov.cn"
     gangqu_reporter.save()
