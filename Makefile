@@ -25,9 +25,13 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Style, then the architecture: import contracts (pyproject.toml, import-linter), no import cycle in
+# programs/ and the module/function size limits (scripts/check_architecture.py).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_architecture.py
 
 # Static security checks: bandit fails on high-severity findings; pip-audit fails on a known
 # vulnerability in an installed package (README, "Security" lists what it could not audit).
