@@ -2,7 +2,7 @@
 with the same rules and history rows, checked and written in a fixed number of queries."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -195,6 +195,34 @@ def report_save_many(*, user, entries: Sequence[Entry]) -> BulkResult:
     """
     if not entries:
         return BulkResult(created=0, updated=0, unchanged=0, reports=[])
+    _require_enter(user, entries)
+    now = timezone.now()
+    plan = _Plan(
+        user=user,
+        now=now,
+        open_pairs=_open_pairs({(entry.region, entry.period) for entry in entries}, now),
+        existing=_locked_reports(entries),
+        reports=[None] * len(entries),
+    )
+    for index, entry in enumerate(entries):
+        plan.take(index, entry)
+    if plan.errors:
+        raise ItemErrors(plan.errors)
+    if plan.conflicts:
+        index, report = plan.conflicts[0]
+        conflict = ConflictError(report)
+        conflict.index = index
+        raise conflict
+    _write(plan)
+    return BulkResult(
+        created=len(plan.new),
+        updated=len(plan.changed),
+        unchanged=len(entries) - len(plan.new) - len(plan.changed),
+        reports=plan.reports,
+    )
+
+
+def _require_enter(user, entries: Sequence[Entry]) -> None:
     checked = set()
     for index, entry in enumerate(entries):
         if entry.region.pk not in checked:
@@ -205,117 +233,118 @@ def report_save_many(*, user, entries: Sequence[Entry]) -> BulkResult:
                 denied.index = index
                 raise denied
             checked.add(entry.region.pk)
-    now = timezone.now()
-    open_pairs = _open_pairs({(entry.region, entry.period) for entry in entries}, now)
-    existing = _locked_reports(entries)
 
-    errors: list[ItemError] = []
-    conflicts: list[tuple[int, ProgressReport]] = []
-    seen: dict[tuple[int, int, int], int] = {}
-    reports: list[ProgressReport | None] = [None] * len(entries)
-    new, changed = [], []
-    for index, entry in enumerate(entries):
-        problems = len(errors)
 
-        def error(field: str, message: str, index=index) -> None:
-            errors.append(ItemError(index, field, str(message)))
+@dataclass
+class _Plan:
+    """What a bulk save will write, and every reason it cannot, gathered entry by entry."""
 
-        key = (entry.indicator.pk, entry.region.pk, entry.period.pk)
-        if key in seen:
-            error(
-                NON_FIELD_ERRORS,
-                _("This figure is already item %(index)d of the list.") % {"index": seen[key]},
-            )
-            continue
-        seen[key] = index
-        if (entry.region.pk, entry.period.pk) not in open_pairs:
-            error(
-                "period", _("The period %(period)s is closed for entry.") % {"period": entry.period}
-            )
-            continue
-        change = entry.change
-        report = existing.get(key)
+    user: object
+    now: datetime
+    open_pairs: set[tuple[int, int]]
+    existing: dict[tuple[int, int, int], ProgressReport]
+    reports: list[ProgressReport | None]
+    errors: list[ItemError] = field(default_factory=list)
+    conflicts: list[tuple[int, ProgressReport]] = field(default_factory=list)
+    seen: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    new: list[ProgressReport] = field(default_factory=list)
+    changed: list[ProgressReport] = field(default_factory=list)
+
+    def take(self, index: int, entry: Entry) -> None:
+        problems = len(self.errors)
+        report = self._report(index, entry)
         if report is None:
-            if entry.version:
-                error("version", _("This figure no longer exists; reload the page."))
-                continue
-            report = ProgressReport(
-                indicator=entry.indicator,
-                region=entry.region,
-                period=entry.period,
-                created_by=user,
-            )
-        else:
-            # The objects in hand, so that validating the figure reads none of them again.
-            report.indicator, report.region, report.period = (
-                entry.indicator,
-                entry.region,
-                entry.period,
-            )
-            if entry.version is None or entry.version != report.version:
-                conflicts.append((index, report))
-                continue
-            if (report.value, report.is_lower_bound, report.note) == (
-                change.value,
-                change.is_lower_bound,
-                change.note,
-            ) and report.state == S.DRAFT:
-                reports[index] = report  # nothing changed: no new version, no history row
-                continue
-            try:
-                apply_step(report, "save")
-            except ValidationError as refused:
-                error(NON_FIELD_ERRORS, refused.messages[0])
-                continue
-            report.version += 1
+            return
+        change = entry.change
         report.value, report.is_lower_bound, report.note = (
             change.value,
             change.is_lower_bound,
             change.note,
         )
-        report.updated_by, report.updated_at = user, now
+        report.updated_by, report.updated_at = self.user, self.now
         try:
             report.full_clean(
                 exclude=NOT_CLEANED_IN_BULK, validate_unique=False, validate_constraints=False
             )
         except ValidationError as invalid:
-            for field, messages in invalid.message_dict.items():
+            for name, messages in invalid.message_dict.items():
                 for message in messages:
-                    error(field, message)
-        if len(errors) == problems:
-            (changed if report.pk else new).append(report)
-            reports[index] = report
-    if errors:
-        raise ItemErrors(errors)
-    if conflicts:
-        index, report = conflicts[0]
-        conflict = ConflictError(report)
-        conflict.index = index
-        raise conflict
+                    self.errors.append(ItemError(index, name, str(message)))
+        if len(self.errors) == problems:
+            (self.changed if report.pk else self.new).append(report)
+            self.reports[index] = report
 
-    if new:
+    def _report(self, index: int, entry: Entry) -> ProgressReport | None:
+        """The figure this entry changes, stepped to draft; None when it is refused, in conflict
+        or unchanged (then already in `reports`)."""
+
+        def error(name: str, message) -> None:
+            self.errors.append(ItemError(index, name, str(message)))
+
+        key = (entry.indicator.pk, entry.region.pk, entry.period.pk)
+        if key in self.seen:
+            message = _("This figure is already item %(index)d of the list.")
+            error(NON_FIELD_ERRORS, message % {"index": self.seen[key]})
+            return None
+        self.seen[key] = index
+        if (entry.region.pk, entry.period.pk) not in self.open_pairs:
+            error(
+                "period", _("The period %(period)s is closed for entry.") % {"period": entry.period}
+            )
+            return None
+        report = self.existing.get(key)
+        if report is None:
+            if entry.version:
+                error("version", _("This figure no longer exists; reload the page."))
+                return None
+            return ProgressReport(
+                indicator=entry.indicator,
+                region=entry.region,
+                period=entry.period,
+                created_by=self.user,
+            )
+        # The objects in hand, so that validating the figure reads none of them again.
+        report.indicator, report.region, report.period = entry.indicator, entry.region, entry.period
+        if entry.version is None or entry.version != report.version:
+            self.conflicts.append((index, report))
+            return None
+        change = entry.change
+        if (report.value, report.is_lower_bound, report.note) == (
+            change.value,
+            change.is_lower_bound,
+            change.note,
+        ) and report.state == S.DRAFT:
+            self.reports[index] = report  # nothing changed: no new version, no history row
+            return None
+        try:
+            apply_step(report, "save")
+        except ValidationError as refused:
+            error(NON_FIELD_ERRORS, refused.messages[0])
+            return None
+        report.version += 1
+        return report
+
+
+def _write(plan: _Plan) -> None:
+    if plan.new:
         try:
             with transaction.atomic():
-                _create(new, now)
+                _create(plan.new, plan.now)
         except IntegrityError:
             # Another official created one of these figures a moment ago.
-            taken = _locked_reports(_entries_of(new))
+            taken = _locked_reports(_entries_of(plan.new))
             if not taken:
                 raise
             key, report = next(iter(taken.items()))
             conflict = ConflictError(report)
-            conflict.index = seen[key]
+            conflict.index = plan.seen[key]
             raise conflict from None
-        _copy_to_history([report.pk for report in new], user=user, history_type="+", at=now)
-    if changed:
-        ProgressReport.objects.bulk_update(changed, CHANGED_BY_SAVE, batch_size=UPDATE_BATCH)
-        _copy_to_history([report.pk for report in changed], user=user, history_type="~", at=now)
-    return BulkResult(
-        created=len(new),
-        updated=len(changed),
-        unchanged=len(entries) - len(new) - len(changed),
-        reports=reports,
-    )
+        new_ids = [report.pk for report in plan.new]
+        _copy_to_history(new_ids, user=plan.user, history_type="+", at=plan.now)
+    if plan.changed:
+        ProgressReport.objects.bulk_update(plan.changed, CHANGED_BY_SAVE, batch_size=UPDATE_BATCH)
+        changed_ids = [report.pk for report in plan.changed]
+        _copy_to_history(changed_ids, user=plan.user, history_type="~", at=plan.now)
 
 
 def _entries_of(reports: list[ProgressReport]) -> list[Entry]:
