@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from bench.generator import PROVINCE_CODE
 from programs.choices import PeriodKind
-from programs.generator import PROVINCE_CODE
 from programs.models import ReportingPeriod
 
 GOALS = {

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
-from programs.generator import PROVINCE_CODE
+from bench.generator import PROVINCE_CODE
 from programs.models import ProgressReport
 from regions.choices import Role
 from regions.models import OfficialMembership, Region

@@ -17,8 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bench.generator import INDICATOR_PREFIX, PROVINCE_CODE, copy_rows, copy_text
 from programs.choices import IndicatorKind, PeriodKind, ReportState
-from programs.generator import INDICATOR_PREFIX, PROVINCE_CODE, copy_rows, copy_text
 from programs.models import Indicator, ProgressReport, ReportingPeriod
 from regions.choices import Role
 from regions.models import OfficialMembership, Region
