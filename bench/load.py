@@ -91,7 +91,7 @@ def public_urls(env: dict) -> dict[str, str]:
     never holds a database connection or Django's state)."""
     code = """
 import json
-from programs.bench import default_year
+from bench.measures import default_year
 from programs.models import Indicator, Program
 from regions.models import Region
 year = default_year()
@@ -119,7 +119,7 @@ import json, sys
 from datetime import timedelta
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
-from programs.bench import default_year
+from bench.measures import default_year
 from programs.choices import IndicatorKind, PeriodKind
 from programs.models import ReportingPeriod
 from programs.selectors import entry_rows, programs_for

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "axes",
     "regions",
     "programs",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -75,7 +75,7 @@ def test_an_oversized_module_and_function_are_reported(tmp_path):
 
 
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ("programs", "regions", "talentportal")
+PACKAGES = ("programs", "regions", "talentportal", "bench")
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
@@ -100,6 +100,7 @@ def test_the_tree_keeps_every_import_contract():
         ("regions/loading.py", "from programs.models import Job", "knows nothing of programs"),
         ("programs/models/catalog.py", "from programs.views import public", "programs:"),
         ("programs/figures.py", "from programs import services", "programs:"),
+        ("programs/dashboard.py", "from bench.measures import run", "imports nothing from bench"),
     ],
 )
 def test_import_linter_fails_on_a_forbidden_import_even_inside_a_function(

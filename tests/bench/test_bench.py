@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from programs import bench
+from bench import measures
 from programs.models import (
     Notification,
     ProgressReport,
@@ -36,15 +36,15 @@ def test_the_benchmark_refuses_sqlite_with_a_clear_message():
 
 
 def test_a_figure_without_a_value_says_why():
-    entry = bench.figure("P4", None, reason="no --large-database-url given")
+    entry = measures.figure("P4", None, reason="no --large-database-url given")
     assert entry == {
         "value": None,
         "goal": "<= 1.5",
         "met": None,
         "reason": "no --large-database-url given",
     }
-    assert bench.figure("P1", 1.0)["met"] is True
-    assert bench.figure("P2", 3.5)["met"] is False
+    assert measures.figure("P1", 1.0)["met"] is True
+    assert measures.figure("P2", 3.5)["met"] is False
 
 
 def state_of_the_data() -> dict:
@@ -78,7 +78,7 @@ def test_bench_prints_every_figure_on_a_tiny_province_and_changes_nothing():
         "--quick",
         # The same database stands in for the 10× one: the child-process path runs.
         "--large-database-url",
-        bench.database_url(),
+        measures.database_url(),
         stdout=out,
         verbosity=0,
     )

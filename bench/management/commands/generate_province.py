@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
-from programs.generator import (
+from bench.generator import (
     MAX_SCALE,
     PROVINCE_CODE,
     ProvinceExists,
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = (
         f"Generate a synthetic province (region code {PROVINCE_CODE}) for benchmarks: about 1,400 "
         "regions, 60 indicators in 5 programs, yearly targets and 10 years of quarterly progress "
-        "reports (about 3 million at scale 1). See programs/generator.py."
+        "reports (about 3 million at scale 1). See bench/generator/."
     )
 
     def add_arguments(self, parser):

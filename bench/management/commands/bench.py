@@ -3,7 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from programs import bench
+from bench import measures
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--region",
-            default=bench.DEFAULT_REGION,
+            default=measures.DEFAULT_REGION,
             help="Code of the region page to measure (default: the generated first city).",
         )
         parser.add_argument(
@@ -45,20 +45,20 @@ class Command(BaseCommand):
         if options["repeat"] < 1:
             raise CommandError("--repeat must be 1 or more.")
         try:
-            bench.require_postgresql()
+            measures.require_postgresql()
             if options["export_child"]:
                 code, first, last = options["export_child"]
-                result = bench.export_child(code=code, year_from=int(first), year_to=int(last))
+                result = measures.export_child(code=code, year_from=int(first), year_to=int(last))
             elif options["page_only"]:
-                result = bench.page_only(
+                result = measures.page_only(
                     region=options["region"],
-                    year=options["year"] or bench.default_year(),
+                    year=options["year"] or measures.default_year(),
                     repeat=options["repeat"],
                 )
             else:
                 # Progress goes to stderr, so that stdout holds only the JSON.
                 log = self.stderr.write if options["verbosity"] > 0 else None
-                result = bench.run(
+                result = measures.run(
                     repeat=options["repeat"],
                     year=options["year"],
                     region=options["region"],
@@ -66,9 +66,9 @@ class Command(BaseCommand):
                     quick=options["quick"],
                     log=log or (lambda message: None),
                 )
-        except bench.BenchRefused as error:
+        except measures.BenchRefused as error:
             raise CommandError(str(error)) from error
         if options["json"] or options["page_only"] or options["export_child"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))
         else:
-            self.stdout.write(bench.summary_text(result))
+            self.stdout.write(measures.summary_text(result))

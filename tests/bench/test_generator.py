@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Max
 
-from programs import generator
+from bench import generator
+from bench.generator import bulk
 from programs.choices import IndicatorKind, ReportState, RollupRule, TimeNature
 from programs.models import Indicator, Program, ProgressReport, Target
 from regions.access import Action, can
@@ -180,7 +181,7 @@ def test_clearing_leaves_the_rest_of_the_data_alone(zhejiang):
 
 
 def test_reports_go_in_by_copy_on_postgresql_only():
-    with mock.patch.object(generator, "copy_rows", wraps=generator.copy_rows) as copy:
+    with mock.patch.object(bulk, "copy_rows", wraps=bulk.copy_rows) as copy:
         output = generate("--verbosity", "2")
     on_postgresql = connection.vendor == "postgresql"
     assert copy.called == on_postgresql
