@@ -388,10 +388,8 @@ def stats(values: list[float]) -> dict:
 # --- Main -------------------------------------------------------------------------------------
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    scratch = Path(tempfile.mkdtemp(prefix="tp-load-"))
-    env = {
+def server_env(args, scratch: Path) -> dict:
+    return {
         **os.environ,
         "DATABASE_URL": args.database_url,
         "DEBUG": "0",
@@ -400,6 +398,140 @@ def main(argv=None) -> int:
         "STATIC_ROOT": str(scratch / "static"),
         "DJANGO_SETTINGS_MODULE": "talentportal.settings",
     }
+
+
+def start_redis(env: dict) -> subprocess.Popen:
+    """A private Redis as the site's cache (env gets its URL)."""
+    port = free_port()
+    redis = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    env["REDIS_CACHE_URL"] = f"redis://127.0.0.1:{port}/0"
+    return redis
+
+
+def start_gunicorn(args, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "talentportal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--backlog",
+            "2048",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def chosen_urls(args, env: dict) -> dict[str, str]:
+    urls = public_urls(env)
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",")}
+        urls = {name: path for name, path in urls.items() if name in wanted}
+        if not urls:
+            raise SystemExit(f"--only names none of the URLs: {args.only}")
+    return urls
+
+
+def run_load(args, urls: dict, setup: dict | None, acknowledged: dict) -> dict:
+    """Warm every worker's cache, then load the site; the report without the officials' check."""
+    base = f"http://127.0.0.1:{args.port}"
+    wait_until_up(base + "/healthz")
+    for _ in range(args.workers):  # fill each worker's cache once (a real site is warm)
+        for path in urls.values():
+            asyncio.run(one_request(args.port, path, 120))
+    load_before = os.getloadavg()
+    samples, failures, elapsed = asyncio.run(
+        load(
+            args.port,
+            urls,
+            args.users,
+            args.duration,
+            args.timeout,
+            officials=setup["officials"] if setup else (),
+            tabs=args.tabs,
+            period=setup["period"] if setup else None,
+            acknowledged=acknowledged,
+        )
+    )
+    conflicts = len(samples.pop("official_conflict", []))
+    everything = [value for values in samples.values() for value in values]
+    return {
+        "users": args.users,
+        "duration_s": round(elapsed, 1),
+        "workers": args.workers,
+        "cache": "redis" if args.redis else "local memory per worker",
+        "requests": len(everything),
+        "requests_per_s": round(len(everything) / elapsed, 1),
+        "errors": sum(failures.values()),
+        "error_kinds": {f"{name}: {kind}": n for (name, kind), n in failures.items()},
+        **stats(everything),
+        "per_url": {
+            name: {"path": urls.get(name, "/api/v1/progress/ (POST, PATCH)"), **stats(v)}
+            for name, v in samples.items()
+        },
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "conflicts": conflicts,
+    }
+
+
+def check_saves(env: dict, scratch: Path, setup: dict, acknowledged: dict) -> dict:
+    """Every acknowledged save is in the database (and the tokens made for the run are gone)."""
+    state = scratch / "officials.json"
+    made = [who["token"] for who in setup["officials"] if who["made_token"]]
+    state.write_text(
+        json.dumps({"period": setup["period"], "acknowledged": acknowledged, "made_tokens": made})
+    )
+    return manage_shell(env, OFFICIALS_CHECK, str(state))
+
+
+def print_report(report: dict, args, saves: dict | None) -> None:
+    print(
+        f"{report['users']} users, {report['duration_s']} s, {report['workers']} workers, "
+        f"cache: {report['cache']}\n"
+        f"{report['requests']} requests, {report['requests_per_s']}/s, "
+        f"errors: {report['errors']}\n"
+        f"latency p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
+        f"p99 {report['p99_ms']} ms, max {report['max_ms']} ms"
+    )
+    for name, entry in report["per_url"].items():
+        print(
+            f"  {name:<16} {entry['requests']:>6}  p50 {entry['p50_ms']:>8} ms  "
+            f"p95 {entry['p95_ms']:>8} ms  max {entry['max_ms']:>8} ms  {entry['path']}"
+        )
+    for kind, count in report["error_kinds"].items():
+        print(f"  error {kind}: {count}")
+    if saves is not None:
+        print(
+            f"{args.officials} officials × {args.tabs} tabs: {saves['checked']} acknowledged "
+            f"saves of {saves['figures']} figures, {report['conflicts']} refused as stale (409), "
+            f"lost: {saves['lost']}"
+        )
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="tp-load-"))
+    env = server_env(args, scratch)
     redis = gunicorn = None
     setup, acknowledged, saves = None, {}, None
     try:
@@ -410,131 +542,31 @@ def main(argv=None) -> int:
             check=True,
         )
         if args.redis:
-            redis_port = free_port()
-            redis = subprocess.Popen(  # noqa: S603 - fixed arguments
-                [
-                    shutil.which("redis-server") or "redis-server",
-                    "--port",
-                    str(redis_port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                ],
-                stdout=subprocess.DEVNULL,
-            )
-            env["REDIS_CACHE_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-        urls = public_urls(env)
-        if args.only:
-            wanted = {name.strip() for name in args.only.split(",")}
-            urls = {name: path for name, path in urls.items() if name in wanted}
-            if not urls:
-                raise SystemExit(f"--only names none of the URLs: {args.only}")
+            redis = start_redis(env)
+        urls = chosen_urls(args, env)
         if args.officials:
             setup = manage_shell(env, OFFICIALS_SETUP, str(args.officials))
             if len(setup["officials"]) < args.officials:
                 raise SystemExit(f"only {len(setup['officials'])} reporters of counties found")
-        gunicorn = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "talentportal.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                str(args.workers),
-                "--backlog",
-                "2048",
-            ],
-            cwd=ROOT,
-            env=env,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{args.port}"
-        wait_until_up(base + "/healthz")
-        for _ in range(args.workers):  # fill each worker's cache once (a real site is warm)
-            for path in urls.values():
-                asyncio.run(one_request(args.port, path, 120))
-        load_before = os.getloadavg()
-        samples, failures, elapsed = asyncio.run(
-            load(
-                args.port,
-                urls,
-                args.users,
-                args.duration,
-                args.timeout,
-                officials=setup["officials"] if setup else (),
-                tabs=args.tabs,
-                period=setup["period"] if setup else None,
-                acknowledged=acknowledged,
-            )
-        )
-        conflicts = len(samples.pop("official_conflict", []))
-        everything = [value for values in samples.values() for value in values]
-        errors = sum(failures.values())
-        report = {
-            "users": args.users,
-            "duration_s": round(elapsed, 1),
-            "workers": args.workers,
-            "cache": "redis" if args.redis else "local memory per worker",
-            "requests_per_s": round(len(everything) / elapsed, 1),
-            "errors": errors,
-            "error_kinds": {f"{name}: {kind}": n for (name, kind), n in failures.items()},
-            **stats(everything),
-            "per_url": {
-                name: {"path": urls.get(name, "/api/v1/progress/ (POST, PATCH)"), **stats(v)}
-                for name, v in samples.items()
-            },
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        }
+        gunicorn = start_gunicorn(args, env)
+        report = run_load(args, urls, setup, acknowledged)
     finally:
         stop(gunicorn)
         if setup:  # check and clean up even when the run failed
-            state = scratch / "officials.json"
-            made = [who["token"] for who in setup["officials"] if who["made_token"]]
-            state.write_text(
-                json.dumps(
-                    {"period": setup["period"], "acknowledged": acknowledged, "made_tokens": made}
-                )
-            )
-            saves = manage_shell(env, OFFICIALS_CHECK, str(state))
+            saves = check_saves(env, scratch, setup, acknowledged)
         stop(redis)
         shutil.rmtree(scratch, ignore_errors=True)
     if saves is not None:
         report["officials"] = args.officials
         report["tabs"] = args.tabs
-        report["conflicts"] = conflicts
         report["saves_acknowledged"] = saves["checked"]
         report["lost_saves"] = saves["lost"]
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
-        print(
-            f"{report['users']} users, {report['duration_s']} s, {report['workers']} workers, "
-            f"cache: {report['cache']}\n"
-            f"{len(everything)} requests, {report['requests_per_s']}/s, errors: {errors}\n"
-            f"latency p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
-            f"p99 {report['p99_ms']} ms, max {report['max_ms']} ms"
-        )
-        for name, entry in report["per_url"].items():
-            print(
-                f"  {name:<16} {entry['requests']:>6}  p50 {entry['p50_ms']:>8} ms  "
-                f"p95 {entry['p95_ms']:>8} ms  max {entry['max_ms']:>8} ms  {entry['path']}"
-            )
-        for kind, count in report["error_kinds"].items():
-            print(f"  error {kind}: {count}")
-        if saves is not None:
-            print(
-                f"{args.officials} officials × {args.tabs} tabs: {saves['checked']} acknowledged "
-                f"saves of {saves['figures']} figures, {conflicts} refused as stale (409), "
-                f"lost: {saves['lost']}"
-            )
+        print_report(report, args, saves)
     lost = saves["lost"] if saves else 0
-    return 0 if errors == 0 and lost == 0 else 1
+    return 0 if report["errors"] == 0 and lost == 0 else 1
 
 
 if __name__ == "__main__":
