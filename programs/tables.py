@@ -25,7 +25,7 @@ from django_tables2.export import TableExport
 from tablib import Dataset
 
 from . import figures
-from .excel import safe_text
+from .xlsx import safe_text
 
 NO_VALUE = "—"
 

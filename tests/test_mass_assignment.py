@@ -23,7 +23,7 @@ from programs.models import (
     ProgressReport,
 )
 from tests.factories import PeriodFactory, ReportFactory, UserFactory
-from tests.programs.test_excel import fill, post_file
+from tests.programs.test_entry_workbook import fill, post_file
 
 pytestmark = pytest.mark.django_db
 

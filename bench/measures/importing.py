@@ -88,14 +88,16 @@ def _filled_template(*, region, period, program, rows) -> bytes:
     """The template of the page, filled as an official would: every value typed in."""
     from openpyxl import load_workbook
 
-    from programs import excel
+    from programs import entry_workbook
 
-    content = excel.build_template(region=region, period=period, program=program, rows=rows)
+    content = entry_workbook.build_template(
+        region=region, period=period, program=program, rows=rows
+    )
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook.worksheets[0]
     for offset, row in enumerate(rows):
         value = SAMPLE_VALUE.get(row.indicator.kind, str(100 + offset))
-        sheet.cell(excel.FIRST_ROW + offset, excel.COLUMN["value"], value)
+        sheet.cell(entry_workbook.FIRST_ROW + offset, entry_workbook.COLUMN["value"], value)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -185,7 +187,7 @@ def excel_import(*, year: int, values: int, budget: float) -> dict:
     """Upload filled templates through parse_upload + apply_changes (what the upload page does on
     confirmation) until `values` are saved or `budget` seconds of app time are spent. The files
     are made between the timed parts. Everything is rolled back. (P7's informative Excel figure.)"""
-    from programs import excel, selectors
+    from programs import entry_workbook, selectors
 
     timed, saved, files = 0.0, 0, 0
     with rolled_back():
@@ -197,12 +199,12 @@ def excel_import(*, year: int, values: int, budget: float) -> dict:
             content = _filled_template(region=region, period=period, program=program, rows=rows)
             start = time.perf_counter()
             rows = selectors.entry_rows(region=region, period=period, program=program)
-            result = excel.parse_upload(
+            result = entry_workbook.parse_upload(
                 file=content, region=region, period=period, program=program, rows=rows
             )
             if result.errors:
                 raise RuntimeError(f"the filled template was refused: {result.errors[:3]}")
-            saved += excel.apply_changes(
+            saved += entry_workbook.apply_changes(
                 user=user, region=region, period=period, changes=result.changes
             )
             timed += time.perf_counter() - start

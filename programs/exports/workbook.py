@@ -18,7 +18,6 @@ file. Queries: a count, the programs, their indicators, one pass for the sheet o
 one per program sheet; none per row.
 """
 
-import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,16 +30,17 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from regions.access import filter_by_region
 from regions.models import PATH_SEPARATOR, Region
 
-from ..choices import Comparator, PeriodKind, ReportState, Unit
-from ..excel import _number_cell, _sheet_title, safe_text
+from ..choices import PeriodKind, ReportState, Unit
+from ..figures import COMPARATOR_SIGNS
 from ..models import PlanIndicator, Program, ProgressReport, ReportingPeriod, Target
+from ..xlsx import SheetTitles, number_cell, safe_text
 
 CHUNK_SIZE = 5000
 PROGRESS_EVERY = 10_000
@@ -54,7 +54,6 @@ KIND_ORDER = Case(
     default=Value(len(PeriodKind.values)),
 )
 TIME_FORMAT = "%Y-%m-%d %H:%M"
-COMPARATOR_SIGNS = {Comparator.GTE: "≥", Comparator.LTE: "≤", Comparator.EQ: "="}
 
 Progress = Callable[[int, str], None]
 
@@ -264,10 +263,10 @@ class _Cells:
             self.units.get(unit, unit) or None,
             year,
             self.period(period_kind, year, period_number),
-            _number_cell(value),
+            number_cell(value),
             self.yes if lower_bound else None,
             COMPARATOR_SIGNS.get(comparator),
-            _number_cell(target),
+            number_cell(target),
             self.states.get(state, state),
             self.name(submitted_by),
             self.moment(submitted_at),
@@ -313,28 +312,12 @@ def _headers(*, with_program: bool) -> list[str]:
     return [str(labels[key]) for key, _width in COLUMNS if with_program or key != "program"]
 
 
-class _Titles:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique whatever the case."""
-
-    def __init__(self):
-        self.taken: set[str] = set()
-
-    def claim(self, *wishes: str) -> str:
-        numbered = (f"{wishes[0][:24]} ({number})" for number in itertools.count(2))
-        for wish in itertools.chain(wishes, numbered):
-            title = _sheet_title(ILLEGAL_CHARACTERS_RE.sub("", wish)).strip().strip("'")
-            if title and title.lower() not in self.taken:
-                self.taken.add(title.lower())
-                return title
-        raise AssertionError("unreachable: the numbered titles never run out")
-
-
 class _Sheet:
     """Write-only sheets with a bold, frozen header and a filter. Each is closed as soon as its
     rows are written, releasing its temporary file; past Excel's row limit, the rows go on in a
     sheet of the same name numbered (2), (3)…"""
 
-    def __init__(self, workbook: Workbook, titles: _Titles, *wishes: str, with_program: bool):
+    def __init__(self, workbook: Workbook, titles: SheetTitles, *wishes: str, with_program: bool):
         self.workbook, self.titles = workbook, titles
         self.with_program = with_program
         self.rows = 0  # over all the parts
@@ -418,7 +401,7 @@ def write_export(
         for indicator_pk in program.plans:
             by_indicator.setdefault(indicator_pk, []).append(program)
 
-    workbook, titles = Workbook(write_only=True), _Titles()
+    workbook, titles = Workbook(write_only=True), SheetTitles()
     cells, counter = _Cells(), _Progress(progress, total)
     everything = _Sheet(workbook, titles, _("All data"), with_program=True)
     for values in _rows(reports):

@@ -1,20 +1,16 @@
 """The data-entry grid as Excel: download a template, upload it filled, preview, then confirm.
 
-The upload is kept on disk between the preview and the confirmation, under a random name that
-only the uploading session knows; the confirmation reads it again and saves every change through
-the services in one transaction, against the versions the preview showed.
+The upload is kept between the preview and the confirmation (`programs.uploads`): the page holds
+its token, signed with the user's id, and only the uploading session knows its key; the
+confirmation reads the file again and saves every change through the services in one
+transaction, against the versions the preview showed.
 """
 
-import contextlib
 import re
-import time
-import uuid
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import quote
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -27,14 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from regions.access import Action, get_visible_or_404, require
 from regions.models import Region
 
-from .. import excel as workbooks
-from .. import selectors, services
+from .. import entry_workbook, selectors, services, uploads
 from ..models import ReportingPeriod
+from ..xlsx import XLSX_TYPE
 
 SESSION_KEY = "excel_imports"
-TOKEN_RE = re.compile(r"[0-9a-f]{32}")
+TOKEN_SALT = "programs.entry_workbook"  # noqa: S105 (a signing salt, not a secret)
 MAX_PENDING = 5  # uploads awaiting confirmation per session
-STALE_SECONDS = 24 * 60 * 60  # files never confirmed are swept after a day
 UPLOAD_TEMPLATE = "programs/excel_upload.html"
 PREVIEW_TEMPLATE = "programs/excel_preview.html"
 
@@ -42,7 +37,7 @@ PREVIEW_TEMPLATE = "programs/excel_preview.html"
 class ExcelUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Filled template (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{workbooks.XLSX_TYPE}"}),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
     )
 
 
@@ -53,7 +48,7 @@ def _page(request, region_code, period_id, program_id):
     return region, period, program
 
 
-def _attachment(ascii_name: str, name: str) -> str:
+def attachment(ascii_name: str, name: str) -> str:
     """Both forms: old clients read `filename`, every current browser the UTF-8 `filename*`."""
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
@@ -72,41 +67,20 @@ def _file_name(region, period, program) -> tuple[str, str]:
 def template_download(request, region_code, period_id, program_id):
     region, period, program = _page(request, region_code, period_id, program_id)
     rows = selectors.entry_rows(region=region, period=period, program=program)
-    content = workbooks.build_template(region=region, period=period, program=program, rows=rows)
-    response = HttpResponse(content, content_type=workbooks.XLSX_TYPE)
-    response["Content-Disposition"] = _attachment(*_file_name(region, period, program))
+    content = entry_workbook.build_template(
+        region=region, period=period, program=program, rows=rows
+    )
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = attachment(*_file_name(region, period, program))
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def _imports_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def _import_path(token: str) -> Path:
-    return _imports_dir() / f"{token}.xlsx"
-
-
-def _sweep(folder: Path) -> None:
-    """Forget uploads nobody confirmed."""
-    cutoff = time.time() - STALE_SECONDS
-    for path in folder.glob("*.xlsx"):
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-
-
 def _keep(request, upload, result, *, region, period, program) -> str:
-    """Store the upload for the confirmation; its token goes into this session only."""
-    folder = _imports_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    _sweep(folder)
-    token = uuid.uuid4().hex
-    with _import_path(token).open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    """Keep the upload for the confirmation; its key goes into this session only."""
+    key = uploads.upload_save(file=upload)
     pending = request.session.get(SESSION_KEY, {})
-    pending[token] = {
+    pending[key] = {
         "user": request.user.pk,
         "region": region.code,
         "period": period.pk,
@@ -118,17 +92,20 @@ def _keep(request, upload, result, *, region, period, program) -> str:
     while len(pending) > MAX_PENDING:
         oldest = next(iter(pending))
         pending.pop(oldest)
-        _import_path(oldest).unlink(missing_ok=True)
+        uploads.upload_delete(key=oldest)
     request.session[SESSION_KEY] = pending
-    return token
+    return uploads.upload_token(key=key, user=request.user, salt=TOKEN_SALT)
 
 
-def _take(request, token: str, *, region, period, program) -> dict | None:
-    """The pending upload of this session for this page, removed from the session; or None."""
+def _take(request, token: str, *, region, period, program) -> tuple[str, dict] | None:
+    """The key and record of this session's pending upload for this page, removed from the
+    session; or None."""
+    found = uploads.upload_from_token(token=token, user=request.user, salt=TOKEN_SALT)
     pending = request.session.get(SESSION_KEY, {})
-    if not TOKEN_RE.fullmatch(token) or token not in pending:
+    if found is None or found[0] not in pending:
         return None
-    entry = pending.pop(token)
+    key = found[0]
+    entry = pending.pop(key)
     request.session[SESSION_KEY] = pending
     if (entry["user"], entry["region"], entry["period"], entry["program"]) != (
         request.user.pk,
@@ -136,9 +113,9 @@ def _take(request, token: str, *, region, period, program) -> dict | None:
         period.pk,
         program.pk,
     ):
-        _import_path(token).unlink(missing_ok=True)
+        uploads.upload_delete(key=key)
         return None
-    return entry
+    return key, entry
 
 
 @login_required
@@ -166,7 +143,7 @@ def upload(request, region_code, period_id, program_id):
         return render(request, UPLOAD_TEMPLATE, {**context, "form": form}, status=422)
     file = form.cleaned_data["file"]
     rows = selectors.entry_rows(region=region, period=period, program=program)
-    result = workbooks.parse_upload(
+    result = entry_workbook.parse_upload(
         file=file, region=region, period=period, program=program, rows=rows
     )
     context.update(result=result, file_name=file.name)
@@ -181,9 +158,11 @@ def upload(request, region_code, period_id, program_id):
 
 def _confirm(request, context):
     region, period, program = context["region"], context["period"], context["program"]
-    token = request.POST.get("confirm", "")
-    entry = _take(request, token, region=region, period=period, program=program)
-    path = _import_path(token) if entry else None
+    taken = _take(
+        request, request.POST.get("confirm", ""), region=region, period=period, program=program
+    )
+    key, entry = taken or (None, None)
+    path = uploads.upload_path(key=key) if key else None
     if entry is None or not path.exists():
         context["problems"] = [
             _(
@@ -195,11 +174,11 @@ def _confirm(request, context):
     try:
         rows = selectors.entry_rows(region=region, period=period, program=program)
         with path.open("rb") as handle:
-            result = workbooks.parse_upload(
+            result = entry_workbook.parse_upload(
                 file=handle, region=region, period=period, program=program, rows=rows
             )
     finally:
-        path.unlink(missing_ok=True)
+        uploads.upload_delete(key=key)
     context.update(result=result, file_name=entry["name"])
     if result.errors:
         return render(request, PREVIEW_TEMPLATE, context, status=422)
@@ -221,7 +200,7 @@ def _confirm(request, context):
         replace(change, version=versions[str(change.indicator.pk)]) for change in result.changes
     ]
     try:
-        saved = workbooks.apply_changes(
+        saved = entry_workbook.apply_changes(
             user=request.user, region=region, period=period, changes=changes
         )
     except (services.ConflictError, ValidationError) as error:

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from openpyxl import Workbook, load_workbook
 
-from programs import catalog_import, excel, selectors
+from programs import catalog_import, entry_workbook, selectors, xlsx
 from programs.choices import IndicatorKind, JobState, RollupRule
 from programs.models import (
     Indicator,
@@ -145,8 +145,8 @@ def mutate(content: bytes, ops: list[tuple], *, sheet_index=0) -> bytes:
                 except AttributeError:  # a merged cell
                     pass
         elif kind == "meta":
-            if excel.META_SHEET in workbook.sheetnames:
-                meta = workbook[excel.META_SHEET]
+            if entry_workbook.META_SHEET in workbook.sheetnames:
+                meta = workbook[entry_workbook.META_SHEET]
                 for row in range(1, meta.max_row + 1):
                     if meta.cell(row, 1).value == op[1]:
                         meta.cell(row, 2).value = op[2]
@@ -166,7 +166,11 @@ def mutate(content: bytes, ops: list[tuple], *, sheet_index=0) -> bytes:
             if sheet is not None:
                 start = sheet.max_row + 1
                 for row in range(start, start + op[1]):
-                    for column in (1, excel.COLUMN["value"], excel.COLUMN["note"]):
+                    for column in (
+                        1,
+                        entry_workbook.COLUMN["value"],
+                        entry_workbook.COLUMN["note"],
+                    ):
                         try:
                             sheet.cell(row, column).value = op[2]
                         except (ValueError, TypeError):
@@ -276,7 +280,9 @@ def page(gangqu, gangqu_reporter):
     return {
         "client": client,
         "url": reverse("programs:excel_upload", args=[gangqu.code, period.pk, program.pk]),
-        "template": excel.build_template(region=gangqu, period=period, program=program, rows=rows),
+        "template": entry_workbook.build_template(
+            region=gangqu, period=period, program=program, rows=rows
+        ),
     }
 
 
@@ -312,8 +318,8 @@ META_OPS = st.tuples(
 )
 ENTRY_CELLS = st.tuples(
     st.just("cell"),
-    st.integers(min_value=excel.FIRST_ROW, max_value=excel.FIRST_ROW + 4),
-    st.sampled_from([excel.COLUMN[key] for key in ("code", *excel.INPUTS)]),
+    st.integers(min_value=entry_workbook.FIRST_ROW, max_value=entry_workbook.FIRST_ROW + 4),
+    st.sampled_from([entry_workbook.COLUMN[key] for key in ("code", *entry_workbook.INPUTS)]),
     CELL_VALUES,
 )
 
@@ -331,8 +337,8 @@ def test_a_broken_progress_workbook_is_refused_with_a_message(page, data):
 
 VALID_VALUES = st.tuples(
     st.just("cell"),
-    st.integers(min_value=excel.FIRST_ROW, max_value=excel.FIRST_ROW + 3),
-    st.just(excel.COLUMN["value"]),
+    st.integers(min_value=entry_workbook.FIRST_ROW, max_value=entry_workbook.FIRST_ROW + 3),
+    st.just(entry_workbook.COLUMN["value"]),
     st.sampled_from([0, 1, 50, 1200, "1,200", "35.5", "Done", "Not done"]),
 )
 
@@ -360,7 +366,7 @@ def test_a_zip_bomb_of_shared_strings_is_refused_unread(page):
     # 200 MB of one repeated string: a few hundred KB compressed.
     files["xl/sharedStrings.xml"] = b"<sst>" + b"<si><t>aaaaaaaaaa</t></si>" * 8_000_000 + b"</sst>"
     content = zip_of(files)
-    assert len(content) < excel.MAX_UPLOAD_BYTES
+    assert len(content) < xlsx.MAX_UPLOAD_BYTES
 
     upload_and_confirm(page, content)
 
@@ -459,6 +465,8 @@ def test_a_catalog_workbook_with_ten_thousand_extra_rows_gets_an_answer(catalog_
 
 def test_mutate_writes_what_the_upload_then_reads(page):
     """The mutations reach the file (else every example above would test the bare template)."""
-    content = mutate(page["template"], [("cell", excel.FIRST_ROW, excel.COLUMN["value"], 1200)])
+    content = mutate(
+        page["template"], [("cell", entry_workbook.FIRST_ROW, entry_workbook.COLUMN["value"], 1200)]
+    )
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
-    assert sheet.cell(excel.FIRST_ROW, excel.COLUMN["value"]).value == 1200
+    assert sheet.cell(entry_workbook.FIRST_ROW, entry_workbook.COLUMN["value"]).value == 1200

@@ -1,4 +1,5 @@
-"""The Excel round-trip of the data-entry grid: template, upload, preview, confirmation."""
+"""The Excel round-trip of the data-entry grid (programs.entry_workbook and its views): template,
+upload, preview, confirmation."""
 
 import io
 import time
@@ -10,17 +11,19 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
-from programs import excel, selectors, services
+from programs import entry_workbook, selectors, services
 from programs.choices import IndicatorKind, ReportState, RollupRule
-from programs.excel import COLUMN, FIRST_ROW, INPUTS, META_SHEET
+from programs.entry_workbook import COLUMN, FIRST_ROW, INPUTS, META_SHEET
 from programs.models import Indicator, Plan, ProgressReport
 from programs.selectors import EntryRow
+from programs.views.excel import TOKEN_SALT
 from tests.factories import (
     IndicatorFactory,
     MembershipFactory,
@@ -171,12 +174,19 @@ def errors_of(response) -> list[tuple]:
 
 
 def imports(media) -> list:
-    folder = media / "imports"
+    """The uploads kept for a confirmation."""
+    folder = media / "uploads"
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
+def kept(media, token: str):
+    """Where the upload a preview's token stands for is kept (the key is signed in the token)."""
+    key = signing.loads(token, salt=TOKEN_SALT)["upload"]
+    return media / "uploads" / f"{key}.xlsx"
+
+
 def letter(key: str) -> str:
-    return excel.LETTER[key]
+    return entry_workbook.LETTER[key]
 
 
 # --- Access -----------------------------------------------------------------------------------
@@ -222,7 +232,7 @@ def test_only_the_input_cells_of_the_template_are_unlocked(gangqu_reporter, ind,
     for number in rows_by_code(sheet).values():
         for key, column in COLUMN.items():
             assert sheet.cell(number, column).protection.locked is (key not in INPUTS), key
-    assert sheet.cell(excel.HEADER_ROW, COLUMN["value"]).protection.locked is True
+    assert sheet.cell(entry_workbook.HEADER_ROW, COLUMN["value"]).protection.locked is True
     assert sheet["B2"].protection.locked is True
 
 
@@ -343,7 +353,7 @@ def test_a_filled_template_is_previewed_then_saved_as_drafts_with_history(
     assert "1,200" in html and "含企业自主评价" in html
     assert not ProgressReport.objects.filter(period=period).exists()
     token = preview.context["token"]
-    assert imports(media) == [media / "imports" / f"{token}.xlsx"]
+    assert imports(media) == [kept(media, token)]
 
     done = client.post(urls.upload, {"confirm": token})
 
@@ -471,10 +481,12 @@ def test_one_bad_row_among_good_ones_writes_nothing_and_every_error_is_listed(
 )
 def test_a_count_is_read_from_a_number_or_from_text(gangqu, period, program, ind, typed, expected):
     rows = selectors.entry_rows(region=gangqu, period=period, program=program)
-    template = excel.build_template(region=gangqu, period=period, program=program, rows=rows)
+    template = entry_workbook.build_template(
+        region=gangqu, period=period, program=program, rows=rows
+    )
     filled = fill(template, {"VT_TRAINED": {"value": typed}})
 
-    result = excel.parse_upload(
+    result = entry_workbook.parse_upload(
         file=filled, region=gangqu, period=period, program=program, rows=rows
     )
 
@@ -500,11 +512,13 @@ def test_a_value_that_does_not_fit_is_refused_at_its_cell(
     gangqu, period, program, ind, code, typed, message
 ):
     rows = selectors.entry_rows(region=gangqu, period=period, program=program)
-    template = excel.build_template(region=gangqu, period=period, program=program, rows=rows)
+    template = entry_workbook.build_template(
+        region=gangqu, period=period, program=program, rows=rows
+    )
     filled = fill(template, {code: {"value": typed}})
 
     with translation.override("en"):
-        result = excel.parse_upload(
+        result = entry_workbook.parse_upload(
             file=filled, region=gangqu, period=period, program=program, rows=rows
         )
 
@@ -573,7 +587,9 @@ def test_a_file_for_another_region_is_refused(
     gangqu_reporter, pinghu, gangqu, period, program, ind, urls
 ):
     rows = selectors.entry_rows(region=pinghu, period=period, program=program)
-    template = excel.build_template(region=pinghu, period=period, program=program, rows=rows)
+    template = entry_workbook.build_template(
+        region=pinghu, period=period, program=program, rows=rows
+    )
     filled = fill(template, {"VT_TRAINED": {"value": 1200}})
 
     response = post_file(client_for(gangqu_reporter), urls.upload, filled)
@@ -594,7 +610,9 @@ def test_a_file_for_another_period_is_refused(
     gangqu_reporter, gangqu, period, last_year, program, ind, urls
 ):
     rows = selectors.entry_rows(region=gangqu, period=last_year, program=program)
-    template = excel.build_template(region=gangqu, period=last_year, program=program, rows=rows)
+    template = entry_workbook.build_template(
+        region=gangqu, period=last_year, program=program, rows=rows
+    )
     filled = fill(template, {"VT_TRAINED": {"value": 1200}})
 
     response = post_file(client_for(gangqu_reporter), urls.upload, filled)
@@ -608,7 +626,9 @@ def test_a_percentage_typed_in_a_percent_formatted_cell_is_read_as_shown(
     gangqu, period, program, ind
 ):
     rows = selectors.entry_rows(region=gangqu, period=period, program=program)
-    template = excel.build_template(region=gangqu, period=period, program=program, rows=rows)
+    template = entry_workbook.build_template(
+        region=gangqu, period=period, program=program, rows=rows
+    )
     workbook = load_workbook(io.BytesIO(template))
     sheet = workbook.worksheets[0]
     cell = sheet.cell(rows_by_code(sheet)["HS_SHARE"], COLUMN["value"])
@@ -616,7 +636,7 @@ def test_a_percentage_typed_in_a_percent_formatted_cell_is_read_as_shown(
     buffer = io.BytesIO()
     workbook.save(buffer)
 
-    result = excel.parse_upload(
+    result = entry_workbook.parse_upload(
         file=buffer.getvalue(), region=gangqu, period=period, program=program, rows=rows
     )
 
@@ -676,7 +696,7 @@ def test_another_users_session_cannot_confirm_an_upload(
     assert refused.status_code == 400
     assert "This upload cannot be confirmed" in refused.content.decode()
     assert not ProgressReport.objects.filter(period=period).exists()
-    assert imports(media) == [media / "imports" / f"{token}.xlsx"]
+    assert imports(media) == [kept(media, token)]
     # The owner still can.
     assert owner.post(urls.upload, {"confirm": token}).status_code == 302
     assert ProgressReport.objects.get(period=period).updated_by == gangqu_reporter
@@ -762,7 +782,7 @@ def test_apply_changes_is_all_or_nothing(gangqu_reporter, gangqu, period, ind):
         change=services.Change(value=Decimal(700)),
         version=None,
     )
-    new = excel.RowChange(
+    new = entry_workbook.RowChange(
         indicator=ind.trained,
         value=Decimal(1200),
         is_lower_bound=False,
@@ -772,7 +792,7 @@ def test_apply_changes_is_all_or_nothing(gangqu_reporter, gangqu, period, ind):
         old_value=None,
         row=8,
     )
-    stale = excel.RowChange(
+    stale = entry_workbook.RowChange(
         indicator=ind.skilled,
         value=Decimal(850),
         is_lower_bound=False,
@@ -784,7 +804,7 @@ def test_apply_changes_is_all_or_nothing(gangqu_reporter, gangqu, period, ind):
     )
 
     with pytest.raises(services.ConflictError) as error:
-        excel.apply_changes(
+        entry_workbook.apply_changes(
             user=gangqu_reporter, region=gangqu, period=period, changes=[new, stale]
         )
 
@@ -793,7 +813,10 @@ def test_apply_changes_is_all_or_nothing(gangqu_reporter, gangqu, period, ind):
     skilled.refresh_from_db()
     assert skilled.value == Decimal(700)
     assert (
-        excel.apply_changes(user=gangqu_reporter, region=gangqu, period=period, changes=[new]) == 1
+        entry_workbook.apply_changes(
+            user=gangqu_reporter, region=gangqu, period=period, changes=[new]
+        )
+        == 1
     )
 
 
@@ -872,11 +895,11 @@ def test_a_sheet_of_ten_thousand_rows_is_read(gangqu, period, program):
         ]
 
     # A template holding 10k figures, read back against a grid where none is saved yet.
-    content = excel.build_template(
+    content = entry_workbook.build_template(
         region=gangqu, period=period, program=program, rows=rows(with_reports=True)
     )
     started = time.perf_counter()
-    result = excel.parse_upload(
+    result = entry_workbook.parse_upload(
         file=content, region=gangqu, period=period, program=program, rows=rows(False)
     )
     elapsed = time.perf_counter() - started

@@ -4,31 +4,24 @@
 year's figures beside three unlocked input columns (value, lower bound, note); everything else is
 locked and the sheet protected. A very hidden sheet records the region, period, program and format
 version, so a file filled for another page is refused. No cell we write is ever a formula: text that
-Excel would take for one (= + - @, tab, CR) gets a leading apostrophe.
+Excel would take for one (= + - @, tab, CR) gets a leading apostrophe (`xlsx.safe_text`).
 
 `parse_upload` reads a filled copy back and checks every row, returning either the changes or every
-error with its sheet, row and column as Excel shows them; it never raises on a bad file.
+error with its sheet, row and column as Excel shows them; it never raises on a bad file. The file
+goes through `programs.xlsx` first: its size, its package and its rows are limited there.
 `apply_changes` saves the changes as drafts through `services.report_save_many`, all or nothing.
 """
 
 from __future__ import annotations
 
 import io
-import math
-import re
-import unicodedata
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
@@ -39,16 +32,34 @@ from regions.models import Region
 
 from . import services
 from .choices import Comparator, IndicatorKind, ReportState
+from .figures import comparator_sign, plain_number
 from .models import Indicator, Program, ProgressReport, ReportingPeriod, check_value_fits
 from .selectors import EntryRow
+from .xlsx import (
+    HEADER_FILL,
+    INPUT_HEADER_FILL,
+    MAX_ROWS,
+    UNREADABLE,
+    Cell,
+    CellError,
+    RowError,
+    answer_words,
+    check_package,
+    number_cell,
+    open_workbook,
+    parse_number,
+    read_bytes,
+    read_rows,
+    refuse_formula_or_error,
+    safe_text,
+    sheet_title,
+    text_of,
+    unescape,
+)
 
 # Bump when the layout changes: files made from an older layout are refused, not misread.
 FORMAT_VERSION = "1"
 META_SHEET = "_meta"
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# A 5 MB xlsx can unpack to gigabytes (a "zip bomb"); a real template of 10k rows unpacks to ~5 MB.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 50_000
 NOTE_MAX_LENGTH = 2000
 TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 7, 8
 
@@ -82,17 +93,7 @@ WIDTHS = {
     "note": 40,
 }
 EDITABLE_STATES = {ReportState.DRAFT, ReportState.RETURNED}
-COMPARATOR_SIGNS = {Comparator.GTE: "≥", Comparator.LTE: "≤"}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# 1200, 1,200, 1200.5, -3 (refused later as negative, with its own message).
-NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-FOUR_PLACES = Decimal("0.0001")
-TOO_LARGE = Decimal(10) ** 14  # VALUE_FIELD: 18 digits, 4 of them after the point
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-INPUT_HEADER_FILL = PatternFill("solid", fgColor="FFD966")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 LOCKED_INPUT_FILL = PatternFill("solid", fgColor="EDEDED")
 UNLOCKED = Protection(locked=False)
@@ -132,16 +133,6 @@ class RowChange:
         return self.report.note if self.report else ""
 
 
-@dataclass(frozen=True)
-class RowError:
-    """A problem at a cell (or with the whole file, where row is None and column empty)."""
-
-    sheet: str
-    row: int | None
-    column: str
-    message: str
-
-
 @dataclass
 class ParseResult:
     changes: list[RowChange] = field(default_factory=list)
@@ -155,14 +146,7 @@ class ParseResult:
         return not self.errors
 
 
-# --- Shared helpers ---------------------------------------------------------------------------
-
-
-def format_number(value: Decimal) -> str:
-    """1200 → "1,200", 61.0200 → "61.02": the way officials write figures."""
-    if value == value.to_integral_value():
-        return f"{value:,.0f}"
-    return f"{value.normalize():,f}"
+# --- Figures as the template shows them ------------------------------------------------------
 
 
 def display_value(indicator: Indicator, value: Decimal | None) -> str:
@@ -170,7 +154,7 @@ def display_value(indicator: Indicator, value: Decimal | None) -> str:
         return "—"
     if indicator.kind == IndicatorKind.MILESTONE:
         return _("Done") if value == 1 else _("Not done")
-    return format_number(value)
+    return plain_number(value)
 
 
 def target_text(row: EntryRow) -> str:
@@ -180,45 +164,10 @@ def target_text(row: EntryRow) -> str:
         return ""
     if row.indicator.kind == IndicatorKind.MILESTONE:
         return _("Done")
-    sign = COMPARATOR_SIGNS.get(target.comparator)
-    number = format_number(target.value)
+    # A target to reach exactly is the bare number here, as the template always wrote it.
+    sign = comparator_sign(target.comparator) if target.comparator != Comparator.EQ else ""
+    number = plain_number(target.value)
     return f"{sign} {number}" if sign else number
-
-
-def safe_text(text: str) -> str:
-    """Text Excel will never run: a leading = + - @ tab or CR is escaped with an apostrophe."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(text))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _unescape(text: str) -> str:
-    """Undo `safe_text`, so that an untouched note reads back exactly as it was saved."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
-
-
-def _answer_words(*extra: str) -> tuple[set[str], set[str]]:
-    """What a yes/no cell may hold, in every language of the site, whatever the user's language."""
-    yes, no = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            yes.add(_("Yes").lower())
-            no.add(_("No").lower())
-            if "milestone" in extra:
-                yes.add(_("Done").lower())
-                no.add(_("Not done").lower())
-    return yes, no
-
-
-def _sheet_title(text: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", text)[:31] or "Sheet1"
-
-
-def _number_cell(value: Decimal | None):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 # --- Template ---------------------------------------------------------------------------------
@@ -304,7 +253,7 @@ def _row_values(row: EntryRow) -> dict:
         value = (
             display_value(indicator, report.value)
             if indicator.kind == IndicatorKind.MILESTONE
-            else _number_cell(report.value)
+            else number_cell(report.value)
         )
         lower_bound = _("Yes") if report.is_lower_bound else _("No")
         note = report.note or None
@@ -314,8 +263,8 @@ def _row_values(row: EntryRow) -> dict:
         "indicator": indicator.name,
         "unit": indicator.get_unit_display() if indicator.unit else "",
         "target": target_text(row),
-        "previous": _number_cell(row.previous_value),
-        "last_year": _number_cell(row.last_year_value),
+        "previous": number_cell(row.previous_value),
+        "last_year": number_cell(row.last_year_value),
         "state": report.get_state_display() if report else _("Not started"),
         "value": value,
         "lower_bound": lower_bound,
@@ -323,18 +272,7 @@ def _row_values(row: EntryRow) -> dict:
     }
 
 
-def build_template(
-    *,
-    region: Region,
-    period: ReportingPeriod,
-    program: Program,
-    rows: list[EntryRow],
-) -> bytes:
-    """The .xlsx an official fills offline: one row per indicator, only the inputs unlocked."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_title(_("Entry"))
-
+def _write_title(sheet, *, region: Region, period: ReportingPeriod, program: Program) -> None:
     title_block = [
         (_("TalentPortal data entry"), ""),
         (_("Region"), f"{region.name} ({region.code})"),
@@ -360,6 +298,8 @@ def build_template(
     sheet.cell(TITLE_ROW + 4, 2).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[TITLE_ROW + 4].height = 45
 
+
+def _write_headers(sheet) -> None:
     for key, label in _headers().items():
         cell = sheet.cell(HEADER_ROW, COLUMN[key], safe_text(label))
         cell.font = Font(bold=True)
@@ -367,6 +307,9 @@ def build_template(
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[LETTER[key]].width = WIDTHS[key]
 
+
+def _write_rows(sheet, rows: list[EntryRow]) -> None:
+    """One row per indicator; the inputs of a figure that may still change unlocked."""
     validations = _validations()
     ranges: dict[str, list[str]] = {key: [] for key in validations}
     for number, row in enumerate(rows, start=FIRST_ROW):
@@ -394,6 +337,8 @@ def build_template(
             validation.sqref = MultiCellRange(" ".join(ranges[key]))
             sheet.add_data_validation(validation)
 
+
+def _protect_and_lay_out(sheet) -> None:
     sheet.freeze_panes = f"{LETTER['unit']}{FIRST_ROW}"
     sheet.protection.sheet = True
     # Officials may still widen columns and rows to read long names.
@@ -405,23 +350,44 @@ def build_template(
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
-    meta = workbook.create_sheet(META_SHEET)
-    for number, (key, value) in enumerate(
-        [
-            ("format", FORMAT_VERSION),
-            ("region", region.code),
-            ("period", period.pk),
-            ("program", program.pk),
-            ("sheet", sheet.title),
-            ("first_row", FIRST_ROW),
-            ("rows", len(rows)),
-        ],
-        start=1,
-    ):
-        meta.cell(number, 1, key)
-        meta.cell(number, 2, safe_text(str(value)))
-    meta.sheet_state = "veryHidden"
-    meta.protection.sheet = True
+
+def _write_meta(workbook, meta: dict) -> None:
+    """The very hidden sheet that says which page the file was made for."""
+    sheet = workbook.create_sheet(META_SHEET)
+    for number, (key, value) in enumerate(meta.items(), start=1):
+        sheet.cell(number, 1, key)
+        sheet.cell(number, 2, safe_text(str(value)))
+    sheet.sheet_state = "veryHidden"
+    sheet.protection.sheet = True
+
+
+def build_template(
+    *,
+    region: Region,
+    period: ReportingPeriod,
+    program: Program,
+    rows: list[EntryRow],
+) -> bytes:
+    """The .xlsx an official fills offline: one row per indicator, only the inputs unlocked."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title(_("Entry"))
+    _write_title(sheet, region=region, period=period, program=program)
+    _write_headers(sheet)
+    _write_rows(sheet, rows)
+    _protect_and_lay_out(sheet)
+    _write_meta(
+        workbook,
+        {
+            "format": FORMAT_VERSION,
+            "region": region.code,
+            "period": period.pk,
+            "program": program.pk,
+            "sheet": sheet.title,
+            "first_row": FIRST_ROW,
+            "rows": len(rows),
+        },
+    )
     workbook.security = WorkbookProtection(lockStructure=True)
 
     buffer = io.BytesIO()
@@ -432,72 +398,6 @@ def build_template(
 # --- Upload -----------------------------------------------------------------------------------
 
 
-class _CellError(Exception):
-    """A cell's content cannot be read; the message is for the official."""
-
-
-@dataclass(frozen=True)
-class _Cell:
-    value: object
-    data_type: str
-    percent: bool = False  # shown as a percentage: Excel stores "35%" as 0.35
-
-    @property
-    def blank(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
-
-    @property
-    def formula(self) -> str | None:
-        if self.data_type != "f":
-            return None
-        return str(getattr(self.value, "text", None) or self.value or "=")
-
-
-_EMPTY = _Cell(None, "n")
-
-
-def _read_bytes(file) -> tuple[bytes | None, str]:
-    """The upload's bytes, or a message saying why there are none worth reading."""
-    too_large = _("The file is larger than %(mb)d MB: upload only the filled template.") % {
-        "mb": MAX_UPLOAD_BYTES // (1024 * 1024)
-    }
-    if isinstance(file, bytes | bytearray):
-        data = bytes(file)
-    else:
-        size = getattr(file, "size", None)
-        if size is not None and size > MAX_UPLOAD_BYTES:
-            return None, too_large
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        return None, too_large
-    if not data:
-        return None, _("The file is empty.")
-    return data, ""
-
-
-def _check_package(data: bytes) -> str:
-    """An .xlsx is a zip holding a workbook; anything else (.xls, .csv, a renamed file) is not."""
-    not_xlsx = _(
-        "This is not an Excel workbook (.xlsx). Download the template, fill it in and save it "
-        "as “Excel Workbook (*.xlsx)” before uploading it."
-    )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            names = set(package.namelist())
-            unpacked = sum(info.file_size for info in package.infolist())
-    except Exception:
-        # zipfile raises many kinds of errors on bytes that are not a zip it can read (BadZipFile,
-        # NotImplementedError for a newer zip version or compression, struct and decode errors).
-        return not_xlsx
-    if "xl/workbook.xml" not in names:
-        return not_xlsx
-    if unpacked > MAX_UNPACKED_BYTES:
-        return _("The workbook is too large once unpacked: upload only the filled template.")
-    return ""
-
-
 def _read_meta(workbook) -> dict[str, str]:
     if META_SHEET not in workbook.sheetnames:
         return {}
@@ -506,7 +406,7 @@ def _read_meta(workbook) -> dict[str, str]:
         max_col=2, max_row=50, values_only=True
     ):
         if key is not None:
-            meta[str(key)] = _unescape(str(value)) if value is not None else ""
+            meta[str(key)] = unescape(str(value)) if value is not None else ""
     return meta
 
 
@@ -518,33 +418,6 @@ def _data_sheet(workbook, meta):
         if sheet.title != META_SHEET:
             return sheet
     return None
-
-
-def _read_rows(sheet, first_row: int) -> tuple[list[tuple[int, tuple[_Cell, ...]]], bool, bool]:
-    """The data rows as cells; whether the sheet holds anything; whether it has too many rows."""
-    sheet.reset_dimensions()  # a file may declare a million rows; read only those that exist
-    last_row = first_row + MAX_ROWS
-    rows, anything, too_long = [], False, False
-    for number, cells in enumerate(
-        sheet.iter_rows(min_row=1, max_row=last_row, max_col=len(COLUMNS)), start=1
-    ):
-        row = tuple(
-            _Cell(
-                cell.value,
-                cell.data_type,
-                # Only the value column's format matters; looking it up costs a little per cell.
-                percent=index == COLUMN["value"] and "%" in (cell.number_format or ""),
-            )
-            for index, cell in enumerate(cells, start=1)
-        )
-        row += (_EMPTY,) * (len(COLUMNS) - len(row))
-        filled = any(not cell.blank for cell in row)
-        anything = anything or filled
-        if number == last_row:
-            too_long = filled
-        elif number >= first_row and filled:
-            rows.append((number, row))
-    return rows, anything, too_long
 
 
 def _meta_errors(meta, *, region, period, program) -> list[str]:
@@ -584,78 +457,25 @@ def _meta_errors(meta, *, region, period, program) -> list[str]:
     return errors
 
 
-def _text_of(cell: _Cell) -> str:
-    value = cell.value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value)
+def _code(cell: Cell) -> str:
+    return "" if cell.blank else unescape(text_of(cell).strip())
 
 
-def _code(cell: _Cell) -> str:
-    return "" if cell.blank else _unescape(_text_of(cell).strip())
-
-
-def _refuse_formula_or_error(cell: _Cell) -> None:
-    if cell.formula is not None:
-        raise _CellError(
-            _("This cell holds a formula (%(formula)s): type the figure itself.")
-            % {"formula": cell.formula[:50]}
-        )
-    if cell.data_type == "e":
-        raise _CellError(_("This cell shows an Excel error (%(error)s).") % {"error": cell.value})
-
-
-def _parse_number(cell: _Cell) -> Decimal:
-    _refuse_formula_or_error(cell)
-    raw = cell.value
-    not_a_number = _(
-        "“%(text)s” is not a number. Type digits only, such as 1200 or 1,200 "
-        "(for “1,200 or more”, set the lower bound column to %(yes)s)."
-    )
-    if isinstance(raw, bool | datetime | date | time):
-        raise _CellError(not_a_number % {"text": _text_of(cell), "yes": _("Yes")})
-    if isinstance(raw, int):
-        value = Decimal(raw)
-    elif isinstance(raw, float):
-        if not math.isfinite(raw):
-            raise _CellError(not_a_number % {"text": raw, "yes": _("Yes")})
-        value = Decimal(repr(raw))  # the shortest form that reads back as the same float
-    else:
-        text = unicodedata.normalize("NFKC", str(raw)).strip()  # full-width digits and commas
-        if not NUMBER_RE.fullmatch(text):
-            raise _CellError(not_a_number % {"text": str(raw).strip()[:50], "yes": _("Yes")})
-        try:
-            value = Decimal(text.replace(",", ""))
-        except InvalidOperation:
-            raise _CellError(not_a_number % {"text": text[:50], "yes": _("Yes")}) from None
-    if cell.percent and isinstance(raw, int | float):
-        value *= 100  # what the official sees: a cell showing 35% holds 0.35
-    if abs(value) >= TOO_LARGE:
-        raise _CellError(_("This number is too large."))
-    if value.as_tuple().exponent < -4:
-        if value != value.quantize(FOUR_PLACES):
-            raise _CellError(_("Use at most 4 decimal places."))
-        value = value.quantize(FOUR_PLACES)
-    return value
-
-
-def _parse_answer(cell: _Cell, words: tuple[set[str], set[str]], message: str) -> bool:
-    _refuse_formula_or_error(cell)
+def _parse_answer(cell: Cell, words: tuple[set[str], set[str]], message: str) -> bool:
+    refuse_formula_or_error(cell)
     raw = cell.value
     if isinstance(raw, bool):
         return raw
-    text = _text_of(cell).strip().lower()
+    text = text_of(cell).strip().lower()
     yes, no = words
     if text in yes:
         return True
     if text in no:
         return False
-    raise _CellError(message)
+    raise CellError(message)
 
 
-def _parse_value(indicator: Indicator, cell: _Cell, milestone_words) -> Decimal:
+def _parse_value(indicator: Indicator, cell: Cell, milestone_words) -> Decimal:
     if indicator.kind == IndicatorKind.MILESTONE:
         message = _("Answer %(done)s or %(not_done)s (or 1 / 0).") % {
             "done": _("Done"),
@@ -663,24 +483,24 @@ def _parse_value(indicator: Indicator, cell: _Cell, milestone_words) -> Decimal:
         }
         value = Decimal(1 if _parse_answer(cell, milestone_words, message) else 0)
     else:
-        value = _parse_number(cell)
+        value = parse_number(cell)
     try:
         check_value_fits(indicator, value)
     except ValidationError as error:
-        raise _CellError(" ".join(error.message_dict["value"])) from None
+        raise CellError(" ".join(error.message_dict["value"])) from None
     return value
 
 
-def _parse_note(cell: _Cell) -> str:
+def _parse_note(cell: Cell) -> str:
     if cell.blank:
         return ""
     if cell.data_type == "e":
-        raise _CellError(_("This cell shows an Excel error (%(error)s).") % {"error": cell.value})
+        raise CellError(_("This cell shows an Excel error (%(error)s).") % {"error": cell.value})
     # A formula in a note is kept as the text the official typed, never evaluated.
-    text = cell.formula if cell.formula is not None else _unescape(_text_of(cell))
+    text = cell.formula if cell.formula is not None else unescape(text_of(cell))
     text = text.strip()
     if len(text) > NOTE_MAX_LENGTH:
-        raise _CellError(
+        raise CellError(
             _("The note has %(length)d characters; at most %(max)d are allowed.")
             % {"length": len(text), "max": NOTE_MAX_LENGTH}
         )
@@ -691,8 +511,7 @@ def _read_workbook(data: bytes):
     """Open the workbook read-only and pull out what we need; None and a message if that fails."""
     workbook = None
     try:
-        # Formulas are read as formulas (not their cached results) so that none is taken as input.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        workbook = open_workbook(data)
         meta = _read_meta(workbook)
         sheet = _data_sheet(workbook, meta)
         if sheet is None:
@@ -701,15 +520,15 @@ def _read_workbook(data: bytes):
             start = int(meta.get("first_row", FIRST_ROW))
         except ValueError:
             start = FIRST_ROW
-        rows, anything, too_long = _read_rows(sheet, max(start, 1))
-        return (meta, sheet.title, rows, anything, too_long), ""
+        # Only the value column's format matters: a cell showing 35% holds 0.35.
+        read = read_rows(
+            sheet, first_row=max(start, 1), width=len(COLUMNS), percent={COLUMN["value"]}
+        )
+        return (meta, sheet.title, read.rows, read.anything, read.too_long), ""
     except Exception:
         # openpyxl raises many kinds of errors on a damaged file (zip, XML, KeyError, ValueError):
         # the official gets one clear message instead of a server error.
-        return None, _(
-            "The file could not be read as an Excel workbook: it may be damaged. Save it again "
-            "in Excel as “Excel Workbook (*.xlsx)” and upload it."
-        )
+        return None, _(UNREADABLE)
     finally:
         if workbook is not None:
             workbook.close()
@@ -733,10 +552,10 @@ def parse_upload(
         result.errors.append(RowError(sheet=result.sheet, row=None, column="", message=message))
         return result
 
-    data, problem = _read_bytes(file)
+    data, problem = read_bytes(file)
     if data is None:
         return file_error(problem)
-    problem = _check_package(data)
+    problem = check_package(data)
     if problem:
         return file_error(problem)
     content, problem = _read_workbook(data)
@@ -766,7 +585,7 @@ def parse_upload(
 
 
 def _parse_inputs(
-    indicator: Indicator, cell: dict[str, _Cell], *, milestone_words, lower_words, lower_message
+    indicator: Indicator, cell: dict[str, Cell], *, milestone_words, lower_words, lower_message
 ) -> tuple[dict, list[tuple[str, str]]]:
     """The row's value, lower bound and note, or a message for each input that cannot be read."""
     parsed, problems = {}, []
@@ -775,26 +594,86 @@ def _parse_inputs(
     else:
         try:
             parsed["value"] = _parse_value(indicator, cell["value"], milestone_words)
-        except _CellError as problem:
+        except CellError as problem:
             problems.append(("value", str(problem)))
     try:
         lower = cell["lower_bound"]
         parsed["lower_bound"] = (
             False if lower.blank else _parse_answer(lower, lower_words, lower_message)
         )
-    except _CellError as problem:
+    except CellError as problem:
         problems.append(("lower_bound", str(problem)))
     try:
         parsed["note"] = _parse_note(cell["note"])
-    except _CellError as problem:
+    except CellError as problem:
         problems.append(("note", str(problem)))
     return parsed, problems
+
+
+def _row_entry(cell: dict[str, Cell], number: int, by_code: dict, seen: dict, error):
+    """The entry row the file's row is for, by its indicator code; None (and why) if none is."""
+    inputs_blank = all(cell[key].blank for key in INPUTS)
+    code = _code(cell["code"])
+    if not code:
+        if not inputs_blank:
+            error(
+                "code",
+                _("This row has figures but no indicator code: keep the code as downloaded."),
+            )
+        return None
+    if code in seen:
+        error(
+            "code",
+            _("The indicator %(code)s is already on row %(row)d.")
+            % {"code": code, "row": seen[code]},
+        )
+        return None
+    seen[code] = number
+    entry = by_code.get(code)
+    if entry is None:
+        error(
+            "code",
+            _("Unknown indicator code “%(code)s”: it is not in this program.")
+            % {"code": code[:50]},
+        )
+    return entry
+
+
+def _row_change(result: ParseResult, entry: EntryRow, parsed: dict, number: int, error) -> None:
+    """Count the row as unchanged, refuse it (a figure no longer editable), or keep its change."""
+    indicator, report = entry.indicator, entry.report
+    new = (parsed["value"], parsed["lower_bound"], parsed["note"])
+    if report is not None:
+        old = (report.value, report.is_lower_bound, report.note)
+        if new == old:
+            result.unchanged += 1
+            return
+        if report.state not in EDITABLE_STATES:
+            changed = [key for key, a, b in zip(INPUTS, new, old, strict=True) if a != b]
+            error(
+                changed[0],
+                _("This figure is “%(state)s”: it cannot be changed from Excel.")
+                % {"state": report.get_state_display()},
+            )
+            return
+    result.changes.append(
+        RowChange(
+            indicator=indicator,
+            value=parsed["value"],
+            is_lower_bound=parsed["lower_bound"],
+            note=parsed["note"],
+            report=report,
+            version=report.version if report else None,
+            old_value=report.value if report else None,
+            row=number,
+        )
+    )
 
 
 def _check_rows(result: ParseResult, data_rows, rows: Iterable[EntryRow]) -> None:
     by_code = {row.indicator.code: row for row in rows}
     seen: dict[str, int] = {}
-    lower_words, milestone_words = _answer_words(), _answer_words("milestone")
+    lower_words, milestone_words = answer_words(), answer_words(milestone=True)
     lower_message = _("Answer %(yes)s or %(no)s, or leave the cell blank.") % {
         "yes": _("Yes"),
         "no": _("No"),
@@ -806,38 +685,14 @@ def _check_rows(result: ParseResult, data_rows, rows: Iterable[EntryRow]) -> Non
             result.errors.append(RowError(result.sheet, number, LETTER[key], message))
 
         cell = {key: cells[COLUMN[key] - 1] for key in COLUMNS}
-        inputs_blank = all(cell[key].blank for key in INPUTS)
-        code = _code(cell["code"])
-        if not code:
-            if not inputs_blank:
-                error(
-                    "code",
-                    _("This row has figures but no indicator code: keep the code as downloaded."),
-                )
-            continue
-        if code in seen:
-            error(
-                "code",
-                _("The indicator %(code)s is already on row %(row)d.")
-                % {"code": code, "row": seen[code]},
-            )
-            continue
-        seen[code] = number
-        entry = by_code.get(code)
+        entry = _row_entry(cell, number, by_code, seen, error)
         if entry is None:
-            error(
-                "code",
-                _("Unknown indicator code “%(code)s”: it is not in this program.")
-                % {"code": code[:50]},
-            )
             continue
-        if inputs_blank:
+        if all(cell[key].blank for key in INPUTS):
             result.skipped += 1
             continue
-
-        indicator, report = entry.indicator, entry.report
         parsed, problems = _parse_inputs(
-            indicator,
+            entry.indicator,
             cell,
             milestone_words=milestone_words,
             lower_words=lower_words,
@@ -845,35 +700,8 @@ def _check_rows(result: ParseResult, data_rows, rows: Iterable[EntryRow]) -> Non
         )
         for key, message in problems:
             error(key, message)
-        if problems:
-            continue
-
-        new = (parsed["value"], parsed["lower_bound"], parsed["note"])
-        if report is not None:
-            old = (report.value, report.is_lower_bound, report.note)
-            if new == old:
-                result.unchanged += 1
-                continue
-            if report.state not in EDITABLE_STATES:
-                changed = [key for key, a, b in zip(INPUTS, new, old, strict=True) if a != b]
-                error(
-                    changed[0],
-                    _("This figure is “%(state)s”: it cannot be changed from Excel.")
-                    % {"state": report.get_state_display()},
-                )
-                continue
-        result.changes.append(
-            RowChange(
-                indicator=indicator,
-                value=parsed["value"],
-                is_lower_bound=parsed["lower_bound"],
-                note=parsed["note"],
-                report=report,
-                version=report.version if report else None,
-                old_value=report.value if report else None,
-                row=number,
-            )
-        )
+        if not problems:
+            _row_change(result, entry, parsed, number, error)
 
 
 # --- Saving -----------------------------------------------------------------------------------
