@@ -606,3 +606,52 @@ def test_saves_lock_only_the_figures_rows_not_the_shared_catalog_rows(gangqu_rep
     assert len(locks) >= 3
     for sql in locks:
         assert 'FOR UPDATE OF "programs_progressreport"' in sql, sql
+
+
+def pdf(name="proof.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(name, b"%PDF-1.7 proof")
+    upload.detected_type = "application/pdf"  # as EvidenceForm sets it after checking the bytes
+    return upload
+
+
+def test_evidence_is_added_by_the_regions_reporters_to_a_figure_not_yet_approved(
+    gangqu_reporter, pinghu_reporter, gangqu, open_2024, trained
+):
+    report = report_in(S.DRAFT, indicator=trained, region=gangqu, period=open_2024)
+    evidence = services.evidence_add(
+        user=gangqu_reporter, report=report, upload=pdf(), is_public=True
+    )
+    assert (evidence.report, evidence.uploaded_by, evidence.original_name) == (
+        report,
+        gangqu_reporter,
+        "proof.pdf",
+    )
+    with pytest.raises(PermissionDenied):
+        services.evidence_add(user=pinghu_reporter, report=report, upload=pdf(), is_public=False)
+    assert report.evidence.count() == 1
+
+
+def test_an_approved_figures_evidence_is_not_added_to(gangqu_reporter, gangqu, open_2024, trained):
+    report = report_in(S.APPROVED, indicator=trained, region=gangqu, period=open_2024)
+    with translation.override("en"), pytest.raises(ValidationError, match="after a reopening"):
+        services.evidence_add(user=gangqu_reporter, report=report, upload=pdf(), is_public=False)
+    assert not report.evidence.exists()
+
+
+def test_marking_notices_read_touches_only_ones_own_unread_notices(
+    gangqu_reporter, pinghu_reporter, gangqu, open_2024, trained
+):
+    report = report_in(S.SUBMITTED, indicator=trained, region=gangqu, period=open_2024)
+    earlier = timezone.now() - timedelta(days=2)
+    old = Notification.objects.create(
+        user=gangqu_reporter, report=report, kind="submitted", read_at=earlier
+    )
+    new = Notification.objects.create(user=gangqu_reporter, report=report, kind="submitted")
+    other = Notification.objects.create(user=pinghu_reporter, report=report, kind="submitted")
+    assert services.notices_read(user=gangqu_reporter) == 1
+    old.refresh_from_db(), new.refresh_from_db(), other.refresh_from_db()
+    assert old.read_at == earlier
+    assert new.read_at is not None
+    assert other.read_at is None
