@@ -1,23 +1,30 @@
 """The public figures: every number a dashboard, download or open-data answer shows.
 
-Only approved progress reports are read here (APPROVED below is the one filter that guarantees
-it). Each selector runs a fixed number of queries whatever the data size, aggregating in the
-database or over the bounded rows of one region and its neighbours; the arithmetic is in
-`figures`, so the pages, the API and the downloads show the same numbers.
+Figures are read from the precomputed `RegionFigure` rows (kept by `rollups` from approved
+reports only: a region's own year figure and the roll-up of its children); reads of the reports
+themselves go through `approved_reports()`, the one filter that keeps unapproved values out.
+Each selector runs a fixed number of queries whatever the data size, over the bounded rows of one
+region and its neighbours; the arithmetic is in `figures` and the sub-region ranking in
+`rank_regions`, so the region page, the indicator page, the API, the downloads and the Word
+report show the same numbers.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
+from typing import NamedTuple
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from regions.choices import RegionLevel
 from regions.models import Region
 
 from . import figures
-from .choices import Direction, ReportState, Status, TimeNature
+from .choices import Direction, PeriodKind, ReportState, Status, TimeNature
 from .models import Indicator, PlanIndicator, Program, ProgressReport, RegionFigure, Target
 from .selectors import programs_for
 
@@ -26,57 +33,6 @@ APPROVED = ReportState.APPROVED
 
 def approved_reports():
     return ProgressReport.objects.filter(state=APPROVED)
-
-
-@dataclass
-class YearValue:
-    value: Decimal
-    is_lower_bound: bool
-    approved_at: datetime | None
-
-
-def year_values(rows, *, time_nature: str) -> dict[int, YearValue]:
-    """One figure per year from approved rows of one region and indicator.
-
-    A year's own report wins; otherwise its sub-periods make the year-to-date figure (a flow adds
-    up, a stock is the latest period's).
-    """
-    by_year: dict[int, list] = defaultdict(list)
-    for row in rows:
-        by_year[row["period__year"]].append(row)
-    result = {}
-    for year, items in by_year.items():
-        whole = [r for r in items if r["period__kind"] == "year"]
-        if whole:
-            row = whole[0]
-            result[year] = YearValue(row["value"], row["is_lower_bound"], row["reviewed_at"])
-            continue
-        # Quarters and halves of one year overlap: use the coarsest kind reported.
-        kind = next(
-            k for k in ("half", "quarter", "month") if any(r["period__kind"] == k for r in items)
-        )
-        items = sorted(
-            (r for r in items if r["period__kind"] == kind), key=lambda r: r["period__number"]
-        )
-        value = figures.year_to_date([r["value"] for r in items], time_nature=time_nature)
-        result[year] = YearValue(
-            value,
-            any(r["is_lower_bound"] for r in items),
-            max((r["reviewed_at"] for r in items if r["reviewed_at"]), default=None),
-        )
-    return result
-
-
-REPORT_FIELDS = (
-    "region_id",
-    "indicator_id",
-    "value",
-    "is_lower_bound",
-    "reviewed_at",
-    "period__year",
-    "period__kind",
-    "period__number",
-)
 
 
 @dataclass
@@ -156,6 +112,101 @@ class PlanSummary:
         return sum(ratios) / len(ratios) if ratios else None
 
 
+# --- The sub-region ranking -----------------------------------------------------------------------
+
+
+class Place(NamedTuple):
+    """One region in a ranking: its own figure, with its lower-bound mark, and its place (None
+    without a figure)."""
+
+    region: Region
+    value: Decimal | None
+    rank: int | None
+    is_lower_bound: bool = False
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Regions compared on one indicator in one year (DESIGN.md, "ranking 排名")."""
+
+    values: dict[int, Decimal]  # region id → figure, for the regions that have one
+    places: dict[int, int]  # region id → place, in standard competition order ("1224")
+    lower_bounds: frozenset[int] = frozenset()  # regions whose figure is a lower bound
+
+    @property
+    def ranked(self) -> int:
+        """How many regions have a place."""
+        return len(self.places)
+
+    def place(self, region_id: int) -> int | None:
+        return self.places.get(region_id)
+
+    def table(self, regions: Iterable[Region]) -> list[Place]:
+        """`regions` by place; ties, and the regions without a figure (last), by code."""
+        rows = [
+            Place(r, self.values.get(r.pk), self.places.get(r.pk), r.pk in self.lower_bounds)
+            for r in regions
+        ]
+        return sorted(rows, key=lambda p: (p.rank is None, p.rank or 0, p.region.code))
+
+
+def rank_regions(
+    values: Mapping[int, Decimal | None],
+    *,
+    indicator: Indicator,
+    lower_bounds: Iterable[int] = (),
+) -> Ranking:
+    """The one ranking of regions on an indicator: the region page's sub-regions and the region's
+    place among its siblings, the indicator page's sub-regions, the API and the Word report all
+    rank with it. `values` maps region ids to their own figures (None has no place);
+    `lower_bounds` names those whose figure is a lower bound (ranked by the figure as given)."""
+    known = {region_id: value for region_id, value in values.items() if value is not None}
+    places = figures.rank(known, higher_is_better=indicator.direction == Direction.HIGHER_BETTER)
+    marked = frozenset(region_id for region_id in lower_bounds if region_id in known)
+    return Ranking(values=known, places=places, lower_bounds=marked)
+
+
+# --- Figures from the precomputed rows ------------------------------------------------------------
+
+FIGURE_FIELDS = (
+    "region_id",
+    "indicator_id",
+    "year",
+    "value",
+    "is_lower_bound",
+    "approved_at",
+    "rollup",
+)
+
+
+def figure_from_rows(
+    indicator: Indicator,
+    rows: Mapping[int, dict],
+    year: int,
+    *,
+    target: Target | None,
+    today: date,
+) -> Figure:
+    """One region's figure in `year` from its `RegionFigure` rows by year (the region's own
+    value, its lower-bound mark, last year's value for growth, the roll-up of its children and
+    the years so far), with its status as of `today`."""
+    this_year, last_year = rows.get(year), rows.get(year - 1)
+    figure = Figure(
+        indicator=indicator,
+        value=this_year["value"] if this_year else None,
+        is_lower_bound=bool(this_year and this_year["is_lower_bound"]),
+        target=target,
+        last_year=last_year["value"] if last_year else None,
+        rollup=this_year["rollup"] if this_year else None,
+        history=sorted((y, row["value"]) for y, row in rows.items() if row["value"] is not None),
+    )
+    figure.badge = figure.status(year, today)
+    return figure
+
+
+# --- A region in one year: the region page, the API summary, the Word report ----------------------
+
+
 @dataclass
 class RegionSummary:
     region: Region
@@ -165,9 +216,14 @@ class RegionSummary:
     siblings: list[Region]
     programs: list[tuple[Program, list[PlanSummary]]]
     figures: dict[int, Figure]
-    comparison: dict[int, dict[int, Decimal]]  # indicator → child region id → value
+    rankings: dict[int, Ranking]  # indicator → the children ranked on it
     years: list[int]
     data_as_of: datetime | None
+
+    @cached_property
+    def comparison(self) -> dict[int, dict[int, Decimal]]:
+        """Indicator → child region id → value, for the children with a figure."""
+        return {indicator_id: r.values for indicator_id, r in self.rankings.items()}
 
     @property
     def headline(self) -> list[Figure]:
@@ -178,15 +234,9 @@ class RegionSummary:
         )
         return [f for f in ranked if f.value is not None or f.target is not None][:6]
 
-    def child_ranking(self, indicator_id: int) -> list[tuple[Region, Decimal | None, int | None]]:
-        values = self.comparison.get(indicator_id, {})
-        indicator = self.figures[indicator_id].indicator
-        places = figures.rank(
-            {c.pk: values.get(c.pk) for c in self.children},
-            higher_is_better=indicator.direction == Direction.HIGHER_BETTER,
-        )
-        rows = [(c, values.get(c.pk), places.get(c.pk)) for c in self.children]
-        return sorted(rows, key=lambda r: (r[2] is None, r[2] or 0, r[0].code))
+    def child_ranking(self, indicator_id: int) -> list[Place]:
+        """The sub-regions by their place on the indicator (`rank_regions`)."""
+        return self.rankings[indicator_id].table(self.children)
 
 
 def region_summary(region: Region, year: int, *, today: date | None = None) -> RegionSummary:
@@ -210,14 +260,12 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     targets = {
         t.indicator_id: t
         for t in Target.objects.filter(
-            region=region, period__year=year, period__kind="year"
+            region=region, period__year=year, period__kind=PeriodKind.YEAR
         ).select_related("indicator")
     }
     rows = RegionFigure.objects.filter(
         Q(region=region) | Q(region_id__in=[r.pk for r in neighbours], year=year)
-    ).values(
-        "region_id", "indicator_id", "year", "value", "is_lower_bound", "approved_at", "rollup"
-    )
+    ).values(*FIGURE_FIELDS)
 
     per_key: dict[tuple[int, int], dict[int, dict]] = defaultdict(dict)
     indicator_ids = {link.indicator_id for link in links} | set(targets)
@@ -232,46 +280,36 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     if missing:
         indicators |= Indicator.objects.in_bulk(missing)
 
-    def value_of(region_id, indicator_id, in_year=year) -> Decimal | None:
-        row = per_key.get((region_id, indicator_id), {}).get(in_year)
-        return row["value"] if row else None
+    def in_year(regions: list[Region], indicator_id: int) -> dict[int, dict]:
+        rows = ((r.pk, per_key.get((r.pk, indicator_id), {}).get(year)) for r in regions)
+        return {region_id: row for region_id, row in rows if row and row["value"] is not None}
+
+    def ranking(regions: list[Region], indicator: Indicator) -> Ranking:
+        rows = in_year(regions, indicator.pk)
+        return rank_regions(
+            {region_id: row["value"] for region_id, row in rows.items()},
+            indicator=indicator,
+            lower_bounds=[region_id for region_id, row in rows.items() if row["is_lower_bound"]],
+        )
 
     result: dict[int, Figure] = {}
-    comparison: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rankings: dict[int, Ranking] = {}
     years, latest = set(), None
     for indicator_id in indicator_ids:
         indicator = indicators[indicator_id]
-        own = {
-            y: row
-            for y, row in per_key.get((region.pk, indicator_id), {}).items()
-            if row["value"] is not None
-        }
-        years |= set(own)
+        own = per_key.get((region.pk, indicator_id), {})
         for row in own.values():
+            if row["value"] is None:
+                continue  # a roll-up alone: the region reported nothing itself that year
+            years.add(row["year"])
             if row["approved_at"] and (latest is None or row["approved_at"] > latest):
                 latest = row["approved_at"]
-        this_year = own.get(year)
-        figure = Figure(
-            indicator=indicator,
-            value=this_year["value"] if this_year else None,
-            is_lower_bound=bool(this_year["is_lower_bound"]) if this_year else False,
-            target=targets.get(indicator_id),
-            last_year=value_of(region.pk, indicator_id, year - 1),
-            history=sorted((y, row["value"]) for y, row in own.items()),
+        figure = figure_from_rows(
+            indicator, own, year, target=targets.get(indicator_id), today=today
         )
-        rolled = per_key.get((region.pk, indicator_id), {}).get(year)
-        figure.rollup = rolled["rollup"] if rolled else None
-        comparison[indicator_id] = {
-            child.pk: value
-            for child in children
-            if (value := value_of(child.pk, indicator_id)) is not None
-        }
-        sibling_values = {s.pk: value_of(s.pk, indicator_id) for s in siblings}
-        places = figures.rank(
-            sibling_values, higher_is_better=indicator.direction == Direction.HIGHER_BETTER
-        )
-        figure.rank, figure.ranked = places.get(region.pk), len(places)
-        figure.badge = figure.status(year, today)
+        rankings[indicator_id] = ranking(children, indicator)
+        among_siblings = ranking(siblings, indicator)
+        figure.rank, figure.ranked = among_siblings.place(region.pk), among_siblings.ranked
         result[indicator_id] = figure
 
     programs: dict[int, tuple[Program, dict]] = {}
@@ -289,16 +327,162 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         siblings=siblings,
         programs=[(program, list(plans.values())) for program, plans in programs.values()],
         figures=result,
-        comparison=dict(comparison),
+        rankings=rankings,
         years=sorted(years | ({year} if targets else set())),
         data_as_of=latest,
     )
 
 
+# --- One indicator of a region over the years and across its sub-regions: the indicator page ----
+
+
+@dataclass
+class IndicatorYears:
+    reported: list[int]  # with an approved figure of the region or one of its sub-regions
+    targeted: list[int]  # with a yearly target of the region or one of its sub-regions
+
+    @property
+    def all(self) -> list[int]:
+        return sorted(set(self.reported) | set(self.targeted))
+
+    def default(self, today: date) -> int:
+        """The latest year with approved figures, else the latest target year that has begun."""
+        if self.reported:
+            return self.reported[-1]
+        begun = [year for year in self.targeted if year <= today.year]
+        return begun[-1] if begun else today.year - 1
+
+
+@dataclass
+class YearFigure:
+    """One year of a region's own trend."""
+
+    year: int
+    figure: Figure
+
+
+@dataclass
+class IndicatorFigures:
+    """One indicator for a region: its own years, and its direct sub-regions in `year`."""
+
+    indicator: Indicator
+    region: Region
+    year: int
+    years: IndicatorYears
+    trend: list[YearFigure]
+    sub_regions: dict[int, Figure]  # region id → figure, for those with a figure or target
+    ranking: Ranking  # the sub-regions with a figure in `year`
+    data_as_of: datetime | None
+
+    @property
+    def current(self) -> Figure | None:
+        return next((row.figure for row in self.trend if row.year == self.year), None)
+
+    @property
+    def year_links(self) -> list[int]:
+        return sorted(set(self.years.all) | {self.year})
+
+    def for_sub_region(self, region: Region) -> Figure:
+        """The figure of one of the sub-regions (an empty one, ranked among the others, for a
+        sub-region without any)."""
+        figure = self.sub_regions.get(region.pk)
+        if figure is None:
+            figure = Figure(self.indicator, None, ranked=self.ranking.ranked)
+        return figure
+
+
+def indicator_figures(
+    indicator: Indicator,
+    region: Region,
+    year: int | None = None,
+    *,
+    today: date | None = None,
+) -> IndicatorFigures:
+    """Everything the indicator page shows, in two queries: the precomputed figures and the
+    yearly targets of the region and its direct sub-regions, over all years (a bounded set: one
+    indicator, a region's children, the years of the data). Without `year`, the latest year
+    with approved figures (`IndicatorYears.default`)."""
+    today = today or timezone.localdate()
+    here = Region.objects.filter(Q(pk=region.pk) | Q(parent_id=region.pk)).values("pk")
+    rows = RegionFigure.objects.filter(indicator=indicator, region_id__in=here).values(
+        *FIGURE_FIELDS
+    )
+    targets = Target.objects.filter(
+        indicator=indicator, region_id__in=here, period__kind=PeriodKind.YEAR
+    ).select_related("period")
+
+    by_region: dict[int, dict[int, dict]] = defaultdict(dict)
+    for row in rows:
+        by_region[row["region_id"]][row["year"]] = row
+    targets_of: dict[int, dict[int, Target]] = defaultdict(dict)
+    for target in targets:
+        targets_of[target.region_id][target.period.year] = target
+    years = IndicatorYears(
+        reported=sorted(
+            {
+                y
+                for per_year in by_region.values()
+                for y, row in per_year.items()
+                if row["value"] is not None
+            }
+        ),
+        targeted=sorted({y for per_year in targets_of.values() for y in per_year}),
+    )
+    if year is None:
+        year = years.default(today)
+
+    own, own_targets = by_region.pop(region.pk, {}), targets_of.pop(region.pk, {})
+    trend = [
+        YearFigure(y, figure_from_rows(indicator, own, y, target=own_targets.get(y), today=today))
+        for y in sorted(set(own) | set(own_targets) | {year})
+    ]
+    data_as_of = max(
+        (row["approved_at"] for row in own.values() if row["approved_at"]), default=None
+    )
+    sub_regions = {
+        region_id: figure_from_rows(
+            indicator,
+            by_region.get(region_id, {}),
+            year,
+            target=targets_of.get(region_id, {}).get(year),
+            today=today,
+        )
+        for region_id in set(by_region) | set(targets_of)
+    }
+    ranking = rank_regions(
+        {region_id: figure.value for region_id, figure in sub_regions.items()},
+        indicator=indicator,
+        lower_bounds=[region_id for region_id, f in sub_regions.items() if f.is_lower_bound],
+    )
+    for region_id, figure in sub_regions.items():
+        figure.rank, figure.ranked = ranking.place(region_id), ranking.ranked
+    return IndicatorFigures(indicator, region, year, years, trend, sub_regions, ranking, data_as_of)
+
+
+def indicator_default_region(indicator: Indicator) -> str | None:
+    """The code of the highest region with an approved figure of the indicator (the first in
+    tree order among equals). Level by level from the top, each query probing the figures' key
+    for that level's regions only: one query when a province has the figure, at most one per
+    level."""
+    with_figure = RegionFigure.objects.filter(
+        region_id=OuterRef("pk"), indicator=indicator, value__isnull=False
+    )
+    for level in sorted(RegionLevel.values):
+        found = (
+            Region.objects.filter(Exists(with_figure), level=level)
+            .order_by("path")
+            .values_list("code", flat=True)
+            .first()
+        )
+        if found is not None:
+            return found
+    return None
+
+
 def default_year(region: Region) -> int:
-    """The latest year with approved figures for the region, else last year."""
-    latest = approved_reports().filter(region=region).aggregate(Max("period__year"))
-    return latest["period__year__max"] or timezone.localdate().year - 1
+    """The latest year with an approved figure of the region's own, else last year."""
+    latest = RegionFigure.objects.filter(region=region, value__isnull=False).aggregate(Max("year"))
+    return latest["year__max"] or timezone.localdate().year - 1
 
 
 # A site whose few regions hold many approvals lists fewer regions rather than read them all.

@@ -158,17 +158,18 @@ class SubRegionTable(tables.Table):
 
     def render_value(self, value, record):
         return format_html(
-            '{} <span class="unit">{}</span>', figures.plain_number(value), self.indicator.unit
+            '{} <span class="unit">{}</span>',
+            figures.figure_text(value, lower_bound=record.figure.is_lower_bound),
+            self.indicator.unit,
         )
 
     def render_lower_bound(self, value):
         return gettext("at least") if value else ""
 
     def render_target(self, value, record):
-        sign = record.figure.target.get_comparator_display()[:1]
         return format_html(
             '{} {} <span class="unit">{}</span>',
-            sign,
+            figures.comparator_sign(record.figure.target.comparator),
             figures.plain_number(value),
             self.indicator.unit,
         )
@@ -195,7 +196,7 @@ class SubRegionTable(tables.Table):
         return record.region.get_kind_display()
 
     def value_comparator(self, record):
-        return record.figure.target.get_comparator_display()[:1]  # ≥ ≤ =
+        return figures.comparator_sign(record.figure.target.comparator)  # ≥ ≤ =
 
     def value_unit(self, record):
         return record.figure.indicator.unit  # the unit as stored, not its translated label

@@ -39,7 +39,7 @@ from regions.models import Region
 from .. import dashboard
 from ..choices import Comparator, IndicatorKind, Status
 from ..dashboard import Figure, PlanSummary, RegionSummary
-from ..figures import plain_number
+from ..figures import comparator_sign, plain_number
 from ..models import Measure, Plan, Program
 from ..selectors import programs_for
 from . import charts
@@ -238,7 +238,7 @@ def target_text(figure: Figure) -> str:
     if figure.indicator.kind == IndicatorKind.MILESTONE:
         return _("Done")
     # A ceiling (a rank to reach, a rate to stay under) says so; a floor is the usual case.
-    prefix = "≤" if target.comparator == Comparator.LTE else ""
+    prefix = comparator_sign(target.comparator) if target.comparator == Comparator.LTE else ""
     return prefix + number_text(target.value)
 
 
@@ -721,9 +721,13 @@ def write_sub_regions(writer: Writer, data: ReportData) -> None:
     writer.section(_("Sub-regions"))
     for figure in ranked:
         rows = [
-            [str(place), child.name, number_text(value)]
-            for child, value, place in summary.child_ranking(figure.indicator.pk)
-            if value is not None
+            [
+                str(place.rank),
+                place.region.name,
+                number_text(place.value, lower_bound=place.is_lower_bound),
+            ]
+            for place in summary.child_ranking(figure.indicator.pk)
+            if place.value is not None
         ]
         writer.table(
             _("Sub-regions ranked by %(indicator)s") % {"indicator": figure.indicator.name},

@@ -1,21 +1,19 @@
 """The public indicator page: one indicator of one region over the years, and across the region's
 sub-regions in one year, with CSV and Excel downloads of the comparison exactly as filtered.
 
-Approved figures only (read through `dashboard.approved_reports()`), and every number derived by
-`dashboard.Figure` and `figures`, so the page shows what the region page and the API show. A fixed
-number of queries whatever the number of sub-regions or years.
+Every figure comes from `dashboard.indicator_figures` (the precomputed figures the region page,
+the API and the Word report read too, ranked by `dashboard.rank_regions`), so the page shows
+what they show. A fixed number of queries whatever the number of sub-regions or years.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -24,22 +22,13 @@ from django_tables2.export import ExportMixin
 from regions.models import Region
 
 from .. import dashboard, figures
-from ..choices import Direction, PeriodKind, Status
+from ..choices import Status
 from ..filters import SubRegionFilterSet
-from ..models import Indicator, Target
+from ..models import Indicator
 from ..public_cache import cached_public_page
 from ..tables import SafeTableExport, SubRegionTable
 
-# --- Reading the figures --------------------------------------------------------------------------
-
-
-@dataclass
-class YearRow:
-    """One year of the region's own trend."""
-
-    year: int
-    figure: dashboard.Figure
-    status: Status
+# --- The rows of the comparison -------------------------------------------------------------------
 
 
 @dataclass
@@ -48,7 +37,10 @@ class SubRegionRow:
 
     region: Region
     figure: dashboard.Figure
-    status: Status
+
+    @property
+    def status(self) -> Status:
+        return self.figure.badge
 
     @property
     def completion(self) -> figures.Completion:
@@ -87,159 +79,25 @@ class SubRegionRow:
         return (self.figure.rank is None, self.figure.rank or 0)
 
 
-def _figure(indicator, own: dict, year: int, target) -> dashboard.Figure:
-    this_year, last_year = own.get(year), own.get(year - 1)
-    return dashboard.Figure(
-        indicator=indicator,
-        value=this_year.value if this_year else None,
-        is_lower_bound=this_year.is_lower_bound if this_year else False,
-        target=target,
-        last_year=last_year.value if last_year else None,
-    )
-
-
-@dataclass
-class IndicatorFigures:
-    """One indicator for a region: its own years, and its sub-regions in `year`."""
-
-    indicator: Indicator
-    region: Region
-    year: int
-    trend: list[YearRow]
-    by_child: dict[int, tuple[dashboard.Figure, Status]]  # sub-regions with a figure or target
-    ranked: int  # how many sub-regions have a figure to rank
-    data_as_of: datetime | None
-
-    @property
-    def current(self) -> dashboard.Figure | None:
-        return next((row.figure for row in self.trend if row.year == self.year), None)
-
-    def row_for(self, child: Region) -> SubRegionRow:
-        figure, status = self.by_child.get(child.pk, (None, Status.NO_DATA))
-        if figure is None:
-            figure = dashboard.Figure(self.indicator, None, ranked=self.ranked)
-        return SubRegionRow(child, figure, status)
-
-    @cached_property
-    def chart(self) -> dict:
-        """The trend chart's data (the same figures are in the trend table)."""
-        years = [row.year for row in self.trend]
-        values = [_number(row.figure.value) for row in self.trend]
-        targets = [
-            _number(row.figure.target.value if row.figure.target else None) for row in self.trend
-        ]
-        return {
-            "years": years,
-            "values": values,
-            "targets": targets,
-            # The shape charts.js draws for a line chart; the same numbers as above.
-            "series": [{"name": self.indicator.name, "values": values}],
-        }
-
-
-def _number(value: Decimal | None):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-@dataclass
-class Years:
-    reported: list[int]  # with an approved figure
-    targeted: list[int]  # with a target
-
-    @property
-    def all(self) -> list[int]:
-        return sorted(set(self.reported) | set(self.targeted))
-
-    def default(self, today: date) -> int:
-        """The latest year with approved figures, else the latest target year that has begun."""
-        if self.reported:
-            return self.reported[-1]
-        begun = [year for year in self.targeted if year <= today.year]
-        return begun[-1] if begun else today.year - 1
-
-
-def indicator_years(indicator: Indicator, region: Region) -> Years:
-    """One query: the years of the indicator's approved figures and targets in the region and
-    its sub-regions."""
-    where = Q(region=region) | Q(region__parent=region)
-    reported = (
-        dashboard.approved_reports()
-        .filter(where, indicator=indicator)
-        .order_by()
-        .values_list("period__year", Value(True))
-    )
-    targeted = (
-        Target.objects.filter(where, indicator=indicator)
-        .order_by()
-        .values_list("period__year", Value(False))
-    )
-    rows = set(reported.union(targeted))
-    return Years(
-        reported=sorted({year for year, is_report in rows if is_report}),
-        targeted=sorted({year for year, is_report in rows if not is_report}),
-    )
-
-
-def indicator_figures(
-    indicator: Indicator, region: Region, year: int, *, today: date | None = None
-) -> IndicatorFigures:
-    """Two queries: the approved figures and the yearly targets of the region and its parts."""
-    today = today or timezone.localdate()
-    rows = (
-        dashboard.approved_reports()
-        .filter(indicator=indicator)
-        .filter(Q(region=region) | Q(region__parent=region, period__year__in=[year, year - 1]))
-        .values(*dashboard.REPORT_FIELDS)
-    )
-    targets = (
-        Target.objects.filter(indicator=indicator, period__kind=PeriodKind.YEAR)
-        .filter(Q(region=region) | Q(region__parent=region, period__year=year))
-        .select_related("period")
-    )
-    per_region: dict[int, list] = {}
-    for row in rows:
-        per_region.setdefault(row["region_id"], []).append(row)
-    own_targets, child_targets = {}, {}
-    for target in targets:
-        if target.region_id == region.pk:
-            own_targets[target.period.year] = target
-        else:
-            child_targets[target.region_id] = target
-
-    own = dashboard.year_values(per_region.pop(region.pk, []), time_nature=indicator.time_nature)
-    trend = []
-    for each_year in sorted(set(own) | set(own_targets) | {year}):
-        figure = _figure(indicator, own, each_year, own_targets.get(each_year))
-        trend.append(YearRow(each_year, figure, figure.status(each_year, today)))
-    data_as_of = max((v.approved_at for v in own.values() if v.approved_at), default=None)
-
-    children = {
-        child_id: dashboard.year_values(items, time_nature=indicator.time_nature)
-        for child_id, items in per_region.items()
-    }
-    places = figures.rank(
-        {child_id: values[year].value for child_id, values in children.items() if year in values},
-        higher_is_better=indicator.direction == Direction.HIGHER_BETTER,
-    )
-    by_child = {}
-    for child_id in set(children) | set(child_targets):
-        figure = _figure(indicator, children.get(child_id, {}), year, child_targets.get(child_id))
-        figure.rank, figure.ranked = places.get(child_id), len(places)
-        by_child[child_id] = (figure, figure.status(year, today))
-    return IndicatorFigures(indicator, region, year, trend, by_child, len(places), data_as_of)
+def trend_chart(data: dashboard.IndicatorFigures) -> dict:
+    """The trend chart's data: the same figures as the trend table, as chart numbers."""
+    years = [row.year for row in data.trend]
+    values = [figures.chart_number(row.figure.value) for row in data.trend]
+    targets = [
+        figures.chart_number(row.figure.target.value if row.figure.target else None)
+        for row in data.trend
+    ]
+    # The shape charts.js draws for a line chart; the same numbers as above.
+    series = [{"name": data.indicator.name, "values": values}]
+    rollups = [figures.chart_number(row.figure.rollup) for row in data.trend]
+    if any(value is not None for value in rollups):
+        series.append({"name": gettext("Sub-regions combined"), "values": rollups})
+    return {"years": years, "values": values, "targets": targets, "series": series}
 
 
 def default_region_code(indicator: Indicator) -> str:
     """The highest region with approved figures of the indicator, else the first province."""
-    found = (
-        dashboard.approved_reports()
-        .filter(indicator=indicator)
-        .order_by("region__level", "region__path")
-        .values_list("region__code", flat=True)
-        .first()
-    )
+    found = dashboard.indicator_default_region(indicator)
     if found is None:
         found = (
             Region.objects.filter(parent__isnull=True)
@@ -283,14 +141,19 @@ class IndicatorView(ExportMixin, SingleTableMixin, FilterView):
         if not filterset.is_valid() and {"region", "year"} & set(filterset.errors):
             raise Http404  # an unknown region, or a year that is not one
         self.region = filterset.form.cleaned_data["region"]
-        self.years = indicator_years(self.indicator, self.region)
-        year = filterset.form.cleaned_data.get("year")
-        self.year = self.years.default(timezone.localdate()) if year is None else year
-        self.figures = indicator_figures(self.indicator, self.region, self.year)
+        self.figures = dashboard.indicator_figures(
+            self.indicator,
+            self.region,
+            filterset.form.cleaned_data.get("year"),
+            today=timezone.localdate(),
+        )
+        self.year = self.figures.year
         return filterset
 
     def get_table_data(self):
-        return [self.figures.row_for(child) for child in self.object_list]
+        return [
+            SubRegionRow(child, self.figures.for_sub_region(child)) for child in self.object_list
+        ]
 
     def get_table_kwargs(self):
         return {"indicator": self.indicator, "region": self.region, "year": self.year}
@@ -307,8 +170,10 @@ class IndicatorView(ExportMixin, SingleTableMixin, FilterView):
             indicator=self.indicator,
             region=self.region,
             year=self.year,
-            years=sorted(set(self.years.all) | {self.year}),
+            years=self.figures.year_links,
             figures=self.figures,
+            chart=trend_chart(self.figures),
+            has_rollup=any(row.figure.rollup is not None for row in self.figures.trend),
             ancestors=list(self.region.ancestors()),
             today=timezone.localdate(),
         )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from regions.access import Action, can
 from regions.models import Region
 
-from .. import dashboard
+from .. import dashboard, figures
 from ..models import Measure, Program
 from ..public_cache import ELDER_COOKIE, cached_public_page
 
@@ -132,7 +132,7 @@ def _region_charts(summary, compare) -> dict:
         "series": [
             {
                 "name": f.indicator.name,
-                "values": [_number(dict(f.history).get(y)) for y in trend_years],
+                "values": [figures.chart_number(dict(f.history).get(y)) for y in trend_years],
             }
             for f in summary.headline
             if f.history and f.indicator.kind in ("count", "amount")
@@ -145,15 +145,15 @@ def _region_charts(summary, compare) -> dict:
     ]
     plan_bars = {
         "categories": [f.indicator.name for f in with_target],
-        "actual": [_number(f.value) for f in with_target],
-        "target": [_number(f.target.value) for f in with_target],
+        "actual": [figures.chart_number(f.value) for f in with_target],
+        "target": [figures.chart_number(f.target.value) for f in with_target],
     }
     ranking = {}
     if compare:
-        rows = summary.child_ranking(compare.indicator.pk)
+        ranked = [p for p in summary.child_ranking(compare.indicator.pk) if p.value is not None]
         ranking = {
-            "categories": [r.name for r, value, _ in rows if value is not None][::-1],
-            "values": [_number(value) for r, value, _ in rows if value is not None][::-1],
+            "categories": [p.region.name for p in ranked][::-1],
+            "values": [figures.chart_number(p.value) for p in ranked][::-1],
         }
     # The tables beside the charts show the exact figures, not the charts' floats.
     trend_table = [
@@ -162,10 +162,6 @@ def _region_charts(summary, compare) -> dict:
         if f.history and f.indicator.kind in ("count", "amount")
     ]
     return {"trend": trend, "trend_table": trend_table, "plan_bars": plan_bars, "ranking": ranking}
-
-
-def _number(value):
-    return None if value is None else float(value)
 
 
 def _back(request):

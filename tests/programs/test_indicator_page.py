@@ -146,6 +146,24 @@ def test_the_trend_shows_value_target_completion_and_growth_by_year(trained, eng
     assert "120.0%" in rows[1] and "+15.4%" in rows[1]
 
 
+def test_the_trend_shows_the_sub_regions_combined_beside_the_regions_own_figure(trained, english):
+    """嘉兴市's own 1,200 and its parts' sum: 平湖 500 + 南湖 500, not the zone counted in 平湖."""
+    html = english.get(URL, {"region": "3304", "year": 2023}).content.decode()
+    trend = html.split('<table class="trend">', 1)[1].split("</table>", 1)[0]
+    assert "Sub-regions combined (Sum)" in trend
+    rows = re.findall(r"<tr[^>]*>\s*<th scope=\"row\">.*?</tr>", trend, re.S)
+    assert "400" in rows[0]  # 2022: 平湖 alone
+    assert "1,200" in rows[1] and "1,000" in rows[1]
+
+
+def test_a_region_without_its_own_figure_shows_its_sub_regions_combined(trained, english):
+    response = english.get(URL, {"region": "33", "year": 2023})
+    trend = [
+        (row.year, row.figure.value, row.figure.rollup) for row in response.context["figures"].trend
+    ]
+    assert trend == [(2022, None, 1040), (2023, None, 1200)]  # 嘉兴市's own figures, summed
+
+
 def test_the_chart_data_is_the_trend_as_numbers(trained, client):
     html = client.get(URL, {"region": "3304", "year": 2023}).content.decode()
     found = re.search(
@@ -155,6 +173,7 @@ def test_the_chart_data_is_the_trend_as_numbers(trained, client):
     assert chart["years"] == [2022, 2023]
     assert chart["values"] == [1040, 1200]
     assert chart["targets"] == [None, 1000]
+    assert [series["values"] for series in chart["series"]] == [[1040, 1200], [400, 1000]]
     assert 'data-source="indicator-trend"' in html and 'data-kind="line"' in html
     assert 'role="img"' in html
 
@@ -172,6 +191,7 @@ def test_sub_regions_are_ranked_with_a_tie_and_a_lower_bound(trained, english):
     assert rows["3304Z01"].figure.is_lower_bound
     html = response.content.decode()
     assert "1 of 3" in html and "3 of 3" in html and "at least" in html
+    assert '300+ <span class="unit">人</span>' in html  # the lower-bound mark of every page
 
 
 def test_the_table_is_accessible_and_sortable(trained, english):
@@ -355,11 +375,12 @@ def test_the_page_costs_the_same_few_queries_for_3_or_60_sub_regions(
     params = {"region": "3304", "year": 2023}
     if export:
         params["_export"] = export
-    with django_assert_max_num_queries(10) as few:
+    # The indicator, the region, its figures, its targets, the table's rows, the breadcrumbs.
+    with django_assert_max_num_queries(7) as few:
         assert client.get(URL, params).status_code == 200
     add_sub_regions(trained, jiaxing, 57)
     cache.clear()
-    with django_assert_max_num_queries(10) as many:
+    with django_assert_max_num_queries(7) as many:
         response = client.get(URL, params)
     assert response.status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
@@ -368,6 +389,7 @@ def test_the_page_costs_the_same_few_queries_for_3_or_60_sub_regions(
 def test_without_region_and_year_the_page_still_costs_a_fixed_number_of_queries(
     trained, client, django_assert_max_num_queries
 ):
+    # As above, and the highest region with a figure: one query per level of the tree at most.
     with django_assert_max_num_queries(10):
         assert client.get(URL).status_code == 200
 

@@ -54,7 +54,7 @@ def test_the_citys_roll_up_leaves_out_the_zone_counted_in_its_county(demo):
     assert skilled.rollup == counties == 14660
     assert skilled.value == 14700  # the city's own reported figure, shown beside the roll-up
     ranking = summary.child_ranking(skilled.indicator.pk)
-    assert [(r.code, place) for r, _, place in ranking[:2]] == [("330481", 1), ("330483", 2)]
+    assert [(p.region.code, p.rank) for p in ranking[:2]] == [("330481", 1), ("330483", 2)]
 
 
 def test_ties_share_a_place(gangqu, pinghu, nanhu):
@@ -65,8 +65,33 @@ def test_ties_share_a_place(gangqu, pinghu, nanhu):
             indicator=indicator, region=region, period=period, value=value, state="approved"
         )
     summary = dashboard.region_summary(gangqu.parent, 2024)
-    places = [(r.code, p) for r, _, p in summary.child_ranking(indicator.pk)]
+    places = [(p.region.code, p.rank) for p in summary.child_ranking(indicator.pk)]
     assert places == [("330402", 1), ("330482", 1), ("3304Z01", 3)]
+
+
+def test_a_lower_bound_keeps_its_mark_in_the_ranking(gangqu, pinghu, client):
+    """ "300余" is 300+ on the region page's ranking, as on its card and the indicator page."""
+    indicator = IndicatorFactory(code="X", unit="人")
+    period = PeriodFactory(year=2024)
+    for region, value, lower in ((gangqu, 300, True), (pinghu, 500, False)):
+        ReportFactory(
+            indicator=indicator,
+            region=region,
+            period=period,
+            value=value,
+            is_lower_bound=lower,
+            state="approved",
+        )
+    summary = dashboard.region_summary(gangqu.parent, 2024)
+    ranking = [
+        (p.region.code, p.value, p.rank, p.is_lower_bound)
+        for p in summary.child_ranking(indicator.pk)
+    ]
+    assert ranking == [("330482", 500, 1, False), ("3304Z01", 300, 2, True)]
+    url = reverse("public:region", args=["3304"]) + "?year=2024&compare=X"
+    page = client.get(url).content.decode()
+    ranking_table = page.split('<table class="ranking">', 1)[1].split("</table>", 1)[0]
+    assert ">300+</span> 人" in ranking_table and ">500</span> 人" in ranking_table
 
 
 def test_only_approved_values_are_public_in_every_state(gangqu, client):
