@@ -243,15 +243,7 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     """Everything the region page shows, in five queries."""
     today = today or timezone.localdate()
     ancestors = list(region.ancestors())
-    neighbours = list(
-        Region.objects.filter(
-            Q(parent_id=region.pk) | Q(parent_id=region.parent_id)
-            if region.parent_id
-            else Q(parent_id=region.pk)
-        ).order_by("code")
-    )
-    children = [r for r in neighbours if r.parent_id == region.pk]
-    siblings = [r for r in neighbours if r.parent_id == region.parent_id] or [region]
+    children, siblings, neighbours = _neighbours(region)
     links = list(
         PlanIndicator.objects.filter(plan__program__in=programs_for(region, year))
         .select_related("plan__program", "indicator")
@@ -266,26 +258,15 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     rows = RegionFigure.objects.filter(
         Q(region=region) | Q(region_id__in=[r.pk for r in neighbours], year=year)
     ).values(*FIGURE_FIELDS)
-
     per_key: dict[tuple[int, int], dict[int, dict]] = defaultdict(dict)
-    indicator_ids = {link.indicator_id for link in links} | set(targets)
-    own_or_below = {region.pk} | {c.pk for c in children}
     for row in rows:
         per_key[(row["region_id"], row["indicator_id"])][row["year"]] = row
-        if row["region_id"] in own_or_below and row["value"] is not None:
-            indicator_ids.add(row["indicator_id"])
-    indicators = {link.indicator_id: link.indicator for link in links}
-    indicators |= {t.indicator_id: t.indicator for t in targets.values() if t.indicator_id}
-    missing = indicator_ids - set(indicators)
-    if missing:
-        indicators |= Indicator.objects.in_bulk(missing)
-
-    def in_year(regions: list[Region], indicator_id: int) -> dict[int, dict]:
-        rows = ((r.pk, per_key.get((r.pk, indicator_id), {}).get(year)) for r in regions)
-        return {region_id: row for region_id, row in rows if row and row["value"] is not None}
+    own_or_below = {region.pk} | {c.pk for c in children}
+    indicators = _shown_indicators(links, targets, per_key, own_or_below)
 
     def ranking(regions: list[Region], indicator: Indicator) -> Ranking:
-        rows = in_year(regions, indicator.pk)
+        rows = (per_key.get((r.pk, indicator.pk), {}).get(year) for r in regions)
+        rows = {row["region_id"]: row for row in rows if row and row["value"] is not None}
         return rank_regions(
             {region_id: row["value"] for region_id, row in rows.items()},
             indicator=indicator,
@@ -295,8 +276,7 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     result: dict[int, Figure] = {}
     rankings: dict[int, Ranking] = {}
     years, latest = set(), None
-    for indicator_id in indicator_ids:
-        indicator = indicators[indicator_id]
+    for indicator_id, indicator in indicators.items():
         own = per_key.get((region.pk, indicator_id), {})
         for row in own.values():
             if row["value"] is None:
@@ -311,26 +291,60 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         among_siblings = ranking(siblings, indicator)
         figure.rank, figure.ranked = among_siblings.place(region.pk), among_siblings.ranked
         result[indicator_id] = figure
-
-    programs: dict[int, tuple[Program, dict]] = {}
-    for link in links:
-        program = link.plan.program
-        plans = programs.setdefault(program.pk, (program, {}))[1]
-        summary = plans.setdefault(link.plan_id, PlanSummary(plan=link.plan, figures=[]))
-        if link.indicator_id in result and result[link.indicator_id] not in summary.figures:
-            summary.figures.append(result[link.indicator_id])
     return RegionSummary(
         region=region,
         year=year,
         ancestors=ancestors,
         children=children,
         siblings=siblings,
-        programs=[(program, list(plans.values())) for program, plans in programs.values()],
+        programs=_programs_with_plans(links, result),
         figures=result,
         rankings=rankings,
         years=sorted(years | ({year} if targets else set())),
         data_as_of=latest,
     )
+
+
+def _neighbours(region: Region) -> tuple[list[Region], list[Region], list[Region]]:
+    """The region's children and its siblings (itself included), read in one query."""
+    neighbours = list(
+        Region.objects.filter(
+            Q(parent_id=region.pk) | Q(parent_id=region.parent_id)
+            if region.parent_id
+            else Q(parent_id=region.pk)
+        ).order_by("code")
+    )
+    children = [r for r in neighbours if r.parent_id == region.pk]
+    siblings = [r for r in neighbours if r.parent_id == region.parent_id] or [region]
+    return children, siblings, neighbours
+
+
+def _shown_indicators(links, targets, per_key, own_or_below: set[int]) -> dict[int, Indicator]:
+    """The indicators the page shows: the region's programs' and targets', and any with a figure
+    of the region or below it; those not already in hand are read in one query."""
+    indicator_ids = {link.indicator_id for link in links} | set(targets)
+    for (region_id, indicator_id), by_year in per_key.items():
+        if region_id in own_or_below and any(r["value"] is not None for r in by_year.values()):
+            indicator_ids.add(indicator_id)
+    indicators = {link.indicator_id: link.indicator for link in links}
+    indicators |= {t.indicator_id: t.indicator for t in targets.values() if t.indicator_id}
+    missing = indicator_ids - set(indicators)
+    if missing:
+        indicators |= Indicator.objects.in_bulk(missing)
+    return {pk: indicators[pk] for pk in indicator_ids}
+
+
+def _programs_with_plans(links, figures_by_indicator: dict[int, Figure]):
+    """[(program, [PlanSummary, …])] in the order of the links, each plan with its figures."""
+    programs: dict[int, tuple[Program, dict]] = {}
+    for link in links:
+        program = link.plan.program
+        plans = programs.setdefault(program.pk, (program, {}))[1]
+        summary = plans.setdefault(link.plan_id, PlanSummary(plan=link.plan, figures=[]))
+        figure = figures_by_indicator.get(link.indicator_id)
+        if figure is not None and figure not in summary.figures:
+            summary.figures.append(figure)
+    return [(program, list(plans.values())) for program, plans in programs.values()]
 
 
 # --- One indicator of a region over the years and across its sub-regions: the indicator page ----
