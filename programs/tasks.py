@@ -58,7 +58,7 @@ def _visible_region(job: Job) -> Region:
 
 def run_year_report(job: Job, progress: Progress, workdir: Path) -> Path:
     region, year = _visible_region(job), int(job.params["year"])
-    from .exports.docx import write_year_report, year_report_filename
+    from .exports.year_report import write_year_report, year_report_filename
 
     path = workdir / year_report_filename(region, year)
     write_year_report(region=region, year=year, path=path, progress=progress)

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 
 from programs import dashboard, figures
 from programs.choices import Comparator, PeriodKind, ReportState, Status, TimeNature
-from programs.exports import docx as year_report
+from programs.exports import year_report
 from programs.models import Indicator, RegionFigure
 from regions.choices import RegionKind, RegionLevel
 from regions.models import Region

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from programs.choices import ReportState
 from programs.exports import charts
-from programs.exports.docx import write_year_report, year_report_filename
+from programs.exports.year_report import write_year_report, year_report_filename
 from programs.models import Plan, Program
 from regions.models import Region
 

@@ -1,0 +1,289 @@
+"""The sections of the report: overview, charts, plans, sub-regions, closing."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from ...choices import IndicatorKind
+from ...dashboard import Figure, RegionSummary
+from ...models import Measure
+from .. import charts
+from ..charts import percent_text, with_unit
+from .data import PlanSection, ReportData
+from .document import Writer
+from .words import (
+    GROWTH_KINDS,
+    actual_text,
+    date_text,
+    growth,
+    headline_clause,
+    join_names,
+    join_sentences,
+    number_text,
+    signed_percent_text,
+    status_text,
+    target_text,
+)
+
+# --- The sections ---------------------------------------------------------------------------------
+
+
+def write_overview(writer: Writer, data: ReportData) -> None:
+    summary = data.summary
+    values = {"region": summary.region.name, "year": summary.year}
+    writer.section(_("Overview"))
+    if not data.has_figures:  # say so, and claim no progress the figures cannot show
+        writer.paragraph(
+            _("There are no approved figures of %(region)s for %(year)s yet.") % values
+        )
+        return
+    if data.programs:
+        opening = _(
+            "In %(year)s, %(region)s carried out %(programs)s, and its talent work made steady "
+            "progress."
+        ) % {**values, "programs": join_names([p.name for p, _sections in data.programs])}
+    else:
+        opening = _("In %(year)s, the talent work of %(region)s made steady progress.") % values
+    writer.paragraph(opening)
+    headline = [f for f in data.headline if f.target is not None] or [
+        f for f in data.headline if f.value is not None
+    ]
+    clauses = pgettext("between clauses", "; ").join(headline_clause(f) for f in headline)
+    writer.paragraph(_("Over the year, %(clauses)s.") % {"clauses": clauses})
+    if targets := targets_sentence(summary):
+        writer.paragraph(targets)
+
+
+def targets_sentence(summary: RegionSummary) -> str:
+    """How many year targets were met, which were not, and which have no figure yet."""
+    with_target = sorted(
+        (f for f in summary.figures.values() if f.target is not None),
+        key=lambda f: f.indicator.code,
+    )
+    reported = [f for f in with_target if f.value is not None]
+    sentences = []
+    if reported:
+        met = sum(1 for f in reported if f.completion.met)
+        sentences.append(
+            _("Indicators meeting their target: %(met)s of %(total)s.")
+            % {"met": met, "total": len(reported)}
+        )
+    short = [f.indicator.name for f in reported if f.completion.met is False]
+    if short:
+        sentences.append(
+            _("Still short of the target: %(indicators)s.") % {"indicators": join_names(short)}
+        )
+    missing = [f.indicator.name for f in with_target if f.value is None]
+    if missing:
+        sentences.append(
+            _("No approved figure yet: %(indicators)s.") % {"indicators": join_names(missing)}
+        )
+    return join_sentences(sentences)
+
+
+def chartable(figure: Figure) -> bool:
+    return figure.indicator.kind in (*GROWTH_KINDS, IndicatorKind.PERCENTAGE)
+
+
+def trend_points(figure: Figure, year: int) -> list[tuple[int, Decimal]]:
+    return [(y, v) for y, v in figure.history if y <= year]
+
+
+def write_charts(writer: Writer, data: ReportData) -> None:
+    """Completion per plan, target against actual, and the years so far; tables without a font."""
+    if not data.has_figures:
+        return
+    sections = [s for _p, plans in data.programs for s in plans if s.summary]
+    completion = [
+        (s.plan.name, s.summary.completion) for s in sections if s.summary.completion is not None
+    ]
+    compared = [
+        f for f in data.headline if chartable(f) and f.target is not None and f.value is not None
+    ]
+    trends = [
+        f for f in data.headline if chartable(f) and len(trend_points(f, data.summary.year)) > 1
+    ]
+    if not (completion or compared or trends):
+        return
+    if writer.font is None:
+        write_chart_tables(writer, data, sections, trends)
+        return
+    if completion:
+        writer.picture(
+            charts.completion_chart(completion, font=writer.font), _("Completion by plan")
+        )
+    if compared:
+        rows = [(f.indicator.name, f.indicator.unit, f.target.value, f.value) for f in compared]
+        writer.picture(
+            charts.target_actual_chart(rows, font=writer.font),
+            _("Target and actual of the headline indicators"),
+        )
+    if trends:
+        series = [
+            (with_unit(f.indicator.name, f.indicator.unit), trend_points(f, data.summary.year))
+            for f in trends
+        ]
+        writer.picture(
+            charts.trend_chart(series, font=writer.font), _("Headline indicators over the years")
+        )
+
+
+def write_chart_tables(
+    writer: Writer, data: ReportData, sections: list[PlanSection], trends: list[Figure]
+) -> None:
+    writer.paragraph(_("No Chinese font was found: the charts are given as tables."))
+    plans = [s for s in sections if s.summary.with_target]
+    if plans:
+        writer.table(
+            _("Completion by plan"),
+            [_("Plan"), _("Completion"), _("Targets met")],
+            [
+                [
+                    s.plan.name,
+                    percent_text(s.summary.completion),
+                    f"{s.summary.met}/{len(s.summary.with_target)}",
+                ]
+                for s in plans
+            ],
+            [7.6, 4, 4],
+        )
+    if trends:
+        years = sorted({y for f in trends for y, _v in trend_points(f, data.summary.year)})
+        rows = []
+        for figure in trends:
+            points = dict(trend_points(figure, data.summary.year))
+            rows.append(
+                [with_unit(figure.indicator.name, figure.indicator.unit)]
+                + [number_text(points.get(y)) for y in years]
+            )
+        header = [_("Indicator")] + [_("%(year)s") % {"year": y} for y in years]
+        widths = [5.6] + [10 / len(years)] * len(years)
+        writer.table(_("Headline indicators over the years"), header, rows, widths)
+
+
+def indicator_rows(figures: list[Figure]) -> list[list[str]]:
+    return [
+        [
+            f.indicator.name,
+            f.indicator.unit or "—",
+            target_text(f),
+            actual_text(f),
+            percent_text(f.completion.ratio),
+            signed_percent_text(growth(f)),
+            status_text(f),
+        ]
+        for f in figures
+    ]
+
+
+def indicator_table(writer: Writer, title: str, figures: list[Figure]) -> None:
+    header = [
+        _("Indicator"),
+        _("Unit"),
+        _("Target"),
+        _("Actual"),
+        _("Completion"),
+        _("YoY growth"),
+        _("Status"),
+    ]
+    widths = [4.4, 1.3, 2.0, 2.0, 1.9, 2.0, 2.0]
+    writer.table(title, header, indicator_rows(figures), widths)
+
+
+def write_plans(writer: Writer, data: ReportData) -> None:
+    if not data.programs:  # a region reporting figures without programs of its own
+        if data.untracked:
+            writer.section(_("Progress by indicator"))
+            indicator_table(writer, indicators_of(data.summary.region.name), data.untracked)
+        return
+    writer.section(_("Progress by plan"))
+    several = len(data.programs) > 1
+    for number, (program, sections) in enumerate(data.programs, start=1):
+        if several:
+            writer.subsection(number, program.name)
+        for plan_number, section in enumerate(sections, start=1):
+            writer.subsection(plan_number, section.plan.name, level=3 if several else 2)
+            write_plan(writer, section)
+    if data.untracked:  # after the programs, or after the plans of the only one
+        number = len(data.programs) + 1 if several else sum(len(s) for _p, s in data.programs) + 1
+        writer.subsection(number, _("Other indicators"))
+        indicator_table(writer, _("Other indicators"), data.untracked)
+
+
+def write_plan(writer: Writer, section: PlanSection) -> None:
+    if section.plan.description:
+        writer.paragraph(section.plan.description)
+    if section.measures:
+        writer.paragraph(_("Main measures:"))
+        for measure in section.measures:
+            writer.paragraph(measure_text(measure), "List Bullet")
+    summary = section.summary
+    if summary is None or not summary.figures:
+        writer.paragraph(_("No indicator is tracked under this plan."))
+        return
+    if summary.with_target:
+        values = {"met": summary.met, "total": len(summary.with_target)}
+        if summary.completion is not None:
+            text = _("Targets met: %(met)s of %(total)s, average completion %(completion)s.") % {
+                **values,
+                "completion": percent_text(summary.completion),
+            }
+        else:
+            text = _("Targets met: %(met)s of %(total)s.") % values
+        writer.paragraph(text)
+    indicator_table(writer, indicators_of(section.plan.name), summary.figures)
+
+
+def indicators_of(name: str) -> str:
+    return _("Indicators of %(name)s") % {"name": name}
+
+
+def measure_text(measure: Measure) -> str:
+    """The measure with its lead office and milestone state, where the catalog has them."""
+    details = []
+    if measure.owner_office:
+        details.append(_("lead office: %(office)s") % {"office": measure.owner_office})
+    if measure.milestone_state:
+        details.append(str(measure.get_milestone_state_display()))
+    if not details:
+        return measure.name
+    return _("%(measure)s (%(details)s)") % {
+        "measure": measure.name,
+        "details": pgettext("between clauses", "; ").join(details),
+    }
+
+
+def write_sub_regions(writer: Writer, data: ReportData) -> None:
+    """A ranking of the children per headline indicator they have figures for."""
+    summary = data.summary
+    ranked = [f for f in summary.headline if summary.comparison.get(f.indicator.pk)]
+    if not summary.children or not ranked:
+        return
+    writer.section(_("Sub-regions"))
+    for figure in ranked:
+        rows = [
+            [
+                str(place.rank),
+                place.region.name,
+                number_text(place.value, lower_bound=place.is_lower_bound),
+            ]
+            for place in summary.child_ranking(figure.indicator.pk)
+            if place.value is not None
+        ]
+        writer.table(
+            _("Sub-regions ranked by %(indicator)s") % {"indicator": figure.indicator.name},
+            [_("Rank"), _("Region"), with_unit(_("Value"), figure.indicator.unit)],
+            rows,
+            [2.6, 8.0, 5.0],
+        )
+
+
+def write_closing(writer: Writer, data: ReportData) -> None:
+    writer.paragraph()
+    writer.paragraph(_("Data source: TalentPortal, approved figures only."))
+    if data.summary.data_as_of:
+        approved = timezone.localdate(data.summary.data_as_of)
+        writer.paragraph(_("Figures approved up to %(date)s.") % {"date": date_text(approved)})
+    writer.paragraph(_("Generated on %(date)s.") % {"date": date_text(timezone.localdate())})
