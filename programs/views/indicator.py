@@ -91,7 +91,8 @@ def trend_chart(data: dashboard.IndicatorFigures) -> dict:
     series = [{"name": data.indicator.name, "values": values}]
     rollups = [figures.chart_number(row.figure.rollup) for row in data.trend]
     if any(value is not None for value in rollups):
-        series.append({"name": gettext("Sub-regions combined"), "values": rollups})
+        # dashed, so that it is never read as the region's own line
+        series.append({"name": gettext("Sub-regions combined"), "values": rollups, "dashed": True})
     return {"years": years, "values": values, "targets": targets, "series": series}
 
 

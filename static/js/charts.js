@@ -19,7 +19,12 @@
       base.xAxis = { type: "category", data: data.years.map(String) };
       base.yAxis = { type: "value" };
       base.series = data.series.map(function (s) {
-        return { name: s.name, type: "line", data: s.values, connectNulls: true, symbolSize: elder ? 10 : 6 };
+        var line = { name: s.name, type: "line", data: s.values, connectNulls: true, symbolSize: elder ? 10 : 6 };
+        if (s.dashed) {  // a roll-up of the sub-regions, beside the region's own line
+          line.lineStyle = { type: "dashed" };
+          line.symbol = "emptyTriangle";
+        }
+        return line;
       });
     } else if (kind === "bars") {
       base.legend = { top: 0, textStyle: { fontSize: font } };
