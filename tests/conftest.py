@@ -20,6 +20,17 @@ hypothesis_settings.register_profile("ci", derandomize=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Every test user's password is hashed with MD5: PBKDF2 takes ~0.25 s a password by design,
+    which made a quarter of some tests' time (the demo's six accounts, each official of the cast).
+    Production keeps Django's PBKDF2 (tests/test_settings.py checks it)."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def zhejiang(db):
     return RegionFactory(code="33", name="浙江省", level=RegionLevel.PROVINCE)
