@@ -14,6 +14,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import ClassVar, NamedTuple
 
+import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -361,6 +362,7 @@ class ReviewMachine(RuleBasedStateMachine):
                     assert after.value == before.value  # reopening alone changes no value
 
 
+@pytest.mark.slow  # 1000 examples of up to 10 steps
 class TestReviewMachine(TestCase):
     @classmethod
     def setUpTestData(cls):
