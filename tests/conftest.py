@@ -20,6 +20,44 @@ hypothesis_settings.register_profile("ci", derandomize=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the database tests in its order
+def pytest_collection_modifyitems(config, items):
+    """In parallel (make test), the tests marked slow start first: the run then ends with many
+    short tests shared out among the workers, not with one worker busy on a long one."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker; every worker sorts alike
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_this_process():
+    """Local memory is each worker's own; a Redis cache (REDIS_CACHE_URL) would be shared by the
+    workers of a parallel run, and a test's cache.clear() empties the whole Redis database under
+    the others. In parallel the tests therefore use local memory whatever is configured."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    if (
+        "PYTEST_XDIST_WORKER" not in os.environ
+        or "redis" not in settings.CACHES["default"]["BACKEND"].lower()
+    ):
+        yield
+        return
+    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=locmem):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Every test user's password is hashed with MD5: PBKDF2 takes ~0.25 s a password by design,
+    which made a quarter of some tests' time (the demo's six accounts, each official of the cast).
+    Production keeps Django's PBKDF2 (tests/test_settings.py checks it)."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def zhejiang(db):
     return RegionFactory(code="33", name="浙江省", level=RegionLevel.PROVINCE)

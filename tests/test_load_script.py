@@ -19,10 +19,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="bench/load.py needs PostgreSQL (set DATABASE_URL)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="bench/load.py needs PostgreSQL (set DATABASE_URL)",
+    ),
+]
 
 
 def free_port() -> int:

@@ -63,7 +63,8 @@ def test_production_settings_are_https_only_with_the_security_headers():
         "'csrf_secure': s.CSRF_COOKIE_SECURE, 'frames': s.X_FRAME_OPTIONS,"
         "'nosniff': s.SECURE_CONTENT_TYPE_NOSNIFF, 'referrer': s.SECURE_REFERRER_POLICY,"
         "'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'],"
-        "'middleware': s.MIDDLEWARE, 'backends': s.AUTHENTICATION_BACKENDS}))"
+        "'middleware': s.MIDDLEWARE, 'backends': s.AUTHENTICATION_BACKENDS,"
+        "'hashers': s.PASSWORD_HASHERS}))"
     )
     result = run_manage("shell", "-c", show, env=PRODUCTION)
     assert result.returncode == 0, result.stderr
@@ -80,6 +81,8 @@ def test_production_settings_are_https_only_with_the_security_headers():
     assert "csp.middleware.CSPMiddleware" in values["middleware"]
     assert values["middleware"][-1] == "axes.middleware.AxesMiddleware"
     assert values["backends"][0].startswith("axes.backends.")
+    # The tests hash with MD5 for speed (tests/conftest.py); production stores PBKDF2 hashes.
+    assert values["hashers"][0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
 
 
 def test_every_setting_read_from_the_environment_is_in_env_example():

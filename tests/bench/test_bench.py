@@ -63,6 +63,7 @@ def state_of_the_data() -> dict:
 
 
 # Committed data (transaction=True): the child processes of P1/P4 and P11 read it too.
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_bench_prints_every_figure_on_a_tiny_province_and_changes_nothing():
     if not on_postgresql():

@@ -32,6 +32,9 @@ def test_the_yearly_round(live_server, page, skills_plan, gangqu_reporter, jiaxi
     sign_in(page, live_server, "gangqu")
     page.get_by_role("link", name="嘉兴港区 · 2024年").click()
     expect(page.get_by_role("caption")).to_have_text("五大计划")
+    # The table shows before entry.js (at the end of the page) has run: typing earlier, on a busy
+    # machine, lost the Enter moves and the live completion. Type once the page has loaded.
+    page.wait_for_load_state()
     page.get_by_label("职业技能培训人数", exact=True).fill("1200")
     page.keyboard.press("Enter")
     page.keyboard.type("950")

@@ -871,6 +871,7 @@ def test_no_upload_is_taken_when_the_period_is_closed(gangqu_reporter, period, i
 # --- Scale ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_sheet_of_ten_thousand_rows_is_read(gangqu, period, program):
     plan = Plan(program=program, name="计划")
     indicators = [
