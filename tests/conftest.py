@@ -5,6 +5,7 @@ counted in its parent); Hunan 43 > Hengyang 4304 > Zhengxiang 430408 elsewhere.
 """
 
 import os
+from collections import Counter
 
 import pytest
 from django.test import Client
@@ -26,6 +27,15 @@ def pytest_collection_modifyitems(config, items):
     short tests shared out among the workers, not with one worker busy on a long one."""
     if hasattr(config, "workerinput"):  # a pytest-xdist worker; every worker sorts alike
         items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """pytest-xdist (--dist loadgroup) hands out tests by node id: of tests sharing one, only the
+    first would run, silently. Refuse such a collection instead."""
+    twins = sorted(nodeid for nodeid, count in Counter(ids).items() if count > 1)
+    if twins:
+        pytest.exit(f"Tests sharing a node id (xdist would run one of each): {twins}", returncode=4)
 
 
 @pytest.fixture(scope="session", autouse=True)
