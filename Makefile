@@ -22,12 +22,11 @@ run: $(VENV)/.installed
 
 # SQLite unless DATABASE_URL is set; broker tests only when CELERY_BROKER_URL is set;
 # browser tests need /usr/bin/chromium (REQUIRE_BROWSER=1 makes their absence a failure).
-# In parallel (pytest-xdist; each worker has its own test database) on TEST_WORKERS processes,
-# the browser tests together on one of them; TEST_WORKERS=0 runs serially. Ends with the 15
-# slowest tests.
+# In parallel (pytest-xdist; each worker has its own test database) on TEST_WORKERS processes;
+# TEST_WORKERS=0 runs serially. Ends with the 15 slowest tests.
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load --durations=15 $(PYTEST_ARGS)
 
 # Style, then the architecture: import contracts (pyproject.toml, import-linter), no import cycle in
 # programs/ and the module/function size limits (scripts/check_architecture.py).

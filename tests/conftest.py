@@ -5,7 +5,6 @@ counted in its parent); Hunan 43 > Hengyang 4304 > Zhengxiang 430408 elsewhere.
 """
 
 import os
-from collections import Counter
 
 import pytest
 from django.test import Client
@@ -23,19 +22,14 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default")
 
 @pytest.hookimpl(trylast=True)  # after pytest-django has put the database tests in its order
 def pytest_collection_modifyitems(config, items):
-    """In parallel (make test), the tests marked slow start first: the run then ends with many
-    short tests shared out among the workers, not with one worker busy on a long one."""
+    """The tests on a demo loaded once per module (demo_of_the_module) run after every other test,
+    so that no test of their module runs while that demo is loaded: a worker of `--dist load`
+    runs its tests in this order too. In parallel (make test), the tests marked slow start first:
+    the run then ends with many short tests shared out among the workers, not with one worker busy
+    on a long one."""
+    items.sort(key=lambda item: "demo_of_the_module" in item.fixturenames)
     if hasattr(config, "workerinput"):  # a pytest-xdist worker; every worker sorts alike
         items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_node_collection_finished(node, ids):
-    """pytest-xdist (--dist loadgroup) hands out tests by node id: of tests sharing one, only the
-    first would run, silently. Refuse such a collection instead."""
-    twins = sorted(nodeid for nodeid, count in Counter(ids).items() if count > 1)
-    if twins:
-        pytest.exit(f"Tests sharing a node id (xdist would run one of each): {twins}", returncode=4)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -218,14 +212,58 @@ def celery_runs_tasks_in_process(request):
     app.conf.task_always_eager = previous
 
 
+def load_demo():
+    from django.core.management import call_command
+
+    call_command("load_regions")
+    call_command("load_demo")
+
+
 @pytest.fixture
 def demo(settings):
     """`make run`'s data: the national regions and the demo programs, accounts and figures."""
-    from django.core.management import call_command
-
     settings.DEBUG = True  # load_demo refuses to create its accounts otherwise
-    call_command("load_regions")
-    call_command("load_demo")
+    load_demo()
+
+
+@pytest.fixture(scope="module")
+def demo_of_the_module(django_db_setup, django_db_blocker):
+    """The demo loaded once for a module whose tests only read it (1-2 s each time otherwise),
+    inside a transaction kept open around them and rolled back after the last; each test's own
+    transaction nests in it as a savepoint, so what a test changes is undone as usual.
+
+    Only for tests without transaction=True or a live server. The tests that use it run after all
+    others (pytest_collection_modifyitems), so a test without the demo never runs while it is
+    loaded; under pytest-xdist each worker keeps that order (--dist load, not the groups of
+    loadgroup or loadfile, whose units may come in any order)."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(DEBUG=True):
+                load_demo()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_demo(request, demo_of_the_module, db, settings):
+    """The `demo` fixture for modules that load it once (demo_of_the_module)."""
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker and marker.kwargs.get("transaction")
+    ):
+        pytest.fail("The demo loaded once per module is for tests in a transaction of their own")
+    settings.DEBUG = True
 
 
 @pytest.fixture

@@ -106,8 +106,9 @@ def test_the_officials_api_answers_as_documented(case, live_server, officials_he
 @pytest.fixture(params=["anonymous"])
 def visitor(request, figures):
     """Open data and sign-in are fuzzed anonymously. The one parameter also gives each generated
-    test a node id of its own (…[GET /api/v1/regions/][anonymous]): without a parameter,
-    schemathesis gives all of them the function's name, and pytest-xdist ran only the first."""
+    test a node id of its own (…[GET /api/v1/regions/][anonymous]): without one, under pytest 9
+    all eight shared the function's name as node id, and pytest-xdist's --dist loadgroup (or
+    loadfile) ran only the first of them."""
     return request.param
 
 

@@ -15,7 +15,13 @@ from regions.models import Region
 from tests.factories import IndicatorFactory, PeriodFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
+
 NOVEMBER_2026 = date(2026, 11, 22)
+
+
+@pytest.fixture
+def demo(shared_demo):
+    """The tests here only read the demo: it is loaded once for them (tests/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,11 @@ pytestmark = pytest.mark.django_db
 NO_DATA = "There are no approved figures of %(region)s for %(year)s yet."
 
 
+@pytest.fixture
+def demo(shared_demo):
+    """The tests here only read the demo: it is loaded once for them (tests/conftest.py)."""
+
+
 def write(region, year, tmp_path, **kwargs):
     path = tmp_path / "report.docx"
     write_year_report(region=region, year=year, path=path, **kwargs)
