@@ -20,14 +20,33 @@ hypothesis_settings.register_profile("ci", derandomize=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+def database_order(item) -> int:
+    """pytest-django's (and Django's) order: tests rolled back in a transaction of their own (0),
+    then transactional ones and those with a live server (1), then those without a database (2)."""
+    from django.test import TestCase, TransactionTestCase
+    from pytest_django.fixtures import validate_django_db
+
+    if getattr(item, "cls", None) and issubclass(item.cls, TransactionTestCase):
+        return 0 if issubclass(item.cls, TestCase) else 1
+    marker, fixtures = item.get_closest_marker("django_db"), fixture_names(item)
+    transaction, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    if transaction or reset_sequences or {"transactional_db", "live_server"} & fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+def fixture_names(item) -> set[str]:
+    return set(getattr(item, "fixturenames", ()))
+
+
 @pytest.hookimpl(trylast=True)  # after pytest-django has put the database tests in its order
 def pytest_collection_modifyitems(config, items):
-    """The tests on a demo loaded once per module (demo_of_the_module) run after every other test,
-    so that no test of their module runs while that demo is loaded: a worker of `--dist load`
-    runs its tests in this order too. In parallel (make test), the tests marked slow start first:
-    the run then ends with many short tests shared out among the workers, not with one worker busy
-    on a long one."""
-    items.sort(key=lambda item: "demo_of_the_module" in item.fixturenames)
+    """The tests on a demo loaded once per module (demo_of_the_module) come last among the tests in
+    a transaction of their own, before the transactional ones: no other test of their module runs
+    while that demo is loaded, and a worker of `--dist load` keeps this order too. In parallel
+    (make test), the tests marked slow start first: the run then ends with many short tests shared
+    out among the workers, not with one worker busy on a long one."""
+    items.sort(key=lambda item: (database_order(item), "demo_of_the_module" in fixture_names(item)))
     if hasattr(config, "workerinput"):  # a pytest-xdist worker; every worker sorts alike
         items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
@@ -226,16 +245,20 @@ def demo(settings):
     load_demo()
 
 
+DEMO_OF_THE_MODULE: set[str] = set()  # the modules whose demo is loaded now (at most one)
+
+
 @pytest.fixture(scope="module")
-def demo_of_the_module(django_db_setup, django_db_blocker):
+def demo_of_the_module(request, django_db_setup, django_db_blocker):
     """The demo loaded once for a module whose tests only read it (1-2 s each time otherwise),
     inside a transaction kept open around them and rolled back after the last; each test's own
     transaction nests in it as a savepoint, so what a test changes is undone as usual.
 
-    Only for tests without transaction=True or a live server. The tests that use it run after all
-    others (pytest_collection_modifyitems), so a test without the demo never runs while it is
-    loaded; under pytest-xdist each worker keeps that order (--dist load, not the groups of
-    loadgroup or loadfile, whose units may come in any order)."""
+    Only for tests without transaction=True or a live server. The tests that use it run after the
+    other tests of that kind (pytest_collection_modifyitems), so a test without the demo never
+    runs while it is loaded (no_demo_of_the_module_left checks it); under pytest-xdist each
+    worker keeps that order (--dist load; not loadgroup or loadfile, whose units come in any
+    order)."""
     from django.db import transaction
     from django.test.utils import override_settings
 
@@ -249,10 +272,19 @@ def demo_of_the_module(django_db_setup, django_db_blocker):
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             raise
+    DEMO_OF_THE_MODULE.add(request.module.__name__)
     yield
+    DEMO_OF_THE_MODULE.discard(request.module.__name__)
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def no_demo_of_the_module_left(request):
+    """A test without the module's demo must not run while it is loaded (the order above)."""
+    if DEMO_OF_THE_MODULE and "demo_of_the_module" not in request.fixturenames:
+        pytest.fail(f"The demo of {DEMO_OF_THE_MODULE} is still loaded: the test order is broken")
 
 
 @pytest.fixture
