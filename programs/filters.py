@@ -21,6 +21,7 @@ from .choices import ReportState
 from .models import Indicator, PlanIndicator, Program, ProgressReport, ReportingPeriod, Target
 
 Q_MAX_LENGTH = 50
+YEAR_MIN, YEAR_MAX = 1900, 2999
 
 
 class YearFilter(filters.NumberFilter):
@@ -30,8 +31,8 @@ class YearFilter(filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label", _("Year"))
-        kwargs.setdefault("min_value", 1900)
-        kwargs.setdefault("max_value", 2999)
+        kwargs.setdefault("min_value", YEAR_MIN)
+        kwargs.setdefault("max_value", YEAR_MAX)
         super().__init__(*args, **kwargs)
 
 

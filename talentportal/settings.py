@@ -122,7 +122,11 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis cache when REDIS_CACHE_URL is set, local memory otherwise.
+# Redis cache when REDIS_CACHE_URL is set, local memory otherwise. The cache holds only what can
+# be made again, so either is bounded and throws out the least recently used entries when full:
+# local memory at CACHE_MAX_ENTRIES entries per process, Redis by its own maxmemory and
+# allkeys-lru (docker-compose.yml's cache service). The Celery broker is another Redis
+# (CELERY_BROKER_URL), which must never evict.
 if env("REDIS_CACHE_URL"):
     CACHES = {
         "default": {
@@ -131,7 +135,12 @@ if env("REDIS_CACHE_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1000)},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -13,23 +13,28 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import CharFilter, DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from regions.models import Region
 
 from .. import dashboard, figures, public_cache
 from ..choices import Comparator, Status
 from ..filters import (
+    YEAR_MAX,
+    YEAR_MIN,
     OpenIndicatorFilterSet,
     OpenProgramFilterSet,
     OpenProgressFilterSet,
     OpenRegionFilterSet,
     OpenTargetFilterSet,
+    YearFilter,
 )
 from ..models import Indicator, Measure, Plan, Program, Target
 from .pagination import ApiCursorPagination
@@ -81,13 +86,61 @@ class OpenDataViewSet(viewsets.GenericViewSet):
 
     def dispatch(self, request, *args, **kwargs):
         # Anonymous reads come from the cache until the next approval (programs.public_cache).
-        key = public_cache.open_data_key(request)
+        key = None
+        if public_cache.anonymous_read(request) and public_cache.use_known_parameters(
+            request, self.query_parameters()
+        ):
+            key = public_cache.open_data_key(request, self.answer_format(request, kwargs))
         if key is not None and (hit := public_cache.cached_answer(key)) is not None:
             return hit
         response = super().dispatch(request, *args, **kwargs)
         if key is not None:
-            public_cache.keep_answer(key, response)
+            public_cache.keep_answer(key, request, response)
         return response
+
+    def query_parameters(self) -> dict[str, public_cache.Normaliser]:
+        """The query parameters this action reads, each with its normaliser for the cache key;
+        any other is dropped before the action sees the request."""
+        params = {api_settings.URL_FORMAT_OVERRIDE: public_cache.exact}
+        action = self.action_map.get("get")  # self.action is set later, by the dispatch
+        if action == "summary":
+            params["year"] = public_cache.whole_number(YEAR_MIN, YEAR_MAX)
+        elif action == "list":
+            params.update(filter_parameters(self.filterset_class))
+            pagination = self.pagination_class
+            params[pagination.cursor_query_param] = public_cache.issued_cursor
+            params[pagination.page_size_query_param] = public_cache.whole_number(
+                1, pagination.max_page_size
+            )
+        return params
+
+    def answer_format(self, request, kwargs) -> str | None:
+        """ "json" when content negotiation gives the request plain JSON, else None (not stored):
+        the Accept header never comes into a key as it was sent."""
+        try:
+            renderer, media_type = self.get_content_negotiator().select_renderer(
+                self.initialize_request(request, **kwargs),
+                self.get_renderers(),
+                self.get_format_suffix(**kwargs),
+            )
+        except NotAcceptable:
+            return None
+        # "application/json; indent=4" is its own rendering: made afresh
+        return "json" if renderer.format == "json" and media_type == renderer.media_type else None
+
+
+def filter_parameters(filterset_class) -> dict[str, public_cache.Normaliser]:
+    """A FilterSet's parameters: a year normalised, a search never stored, a code or choice as
+    given (an unknown one is a 400, never stored)."""
+    params = {}
+    for name, field in filterset_class.base_filters.items():
+        if isinstance(field, YearFilter):
+            params[name] = public_cache.whole_number(YEAR_MIN, YEAR_MAX)
+        elif isinstance(field, CharFilter):
+            params[name] = public_cache.free_text
+        else:
+            params[name] = public_cache.exact
+    return params
 
 
 # --- Serializers ----------------------------------------------------------------------------------
@@ -272,8 +325,8 @@ class RegionSummarySerializer(serializers.Serializer):
 class SummaryQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(
         required=False,
-        min_value=1900,
-        max_value=2999,
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
         help_text=_("Default: the latest year with approved figures of the region."),
     )
 

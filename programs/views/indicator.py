@@ -19,13 +19,14 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
+from regions.choices import RegionKind
 from regions.models import Region
 
 from .. import dashboard, figures
 from ..choices import Status
-from ..filters import SubRegionFilterSet
+from ..filters import YEAR_MAX, YEAR_MIN, SubRegionFilterSet
 from ..models import Indicator
-from ..public_cache import cached_public_page
+from ..public_cache import cached_public_page, exact, free_text, not_shared, one_of, whole_number
 from ..tables import SafeTableExport, SubRegionTable
 
 # --- The rows of the comparison -------------------------------------------------------------------
@@ -178,6 +179,9 @@ class IndicatorView(ExportMixin, SingleTableMixin, FilterView):
             ancestors=list(self.region.ancestors()),
             today=timezone.localdate(),
         )
+        page, asked = getattr(context["table"], "page", None), self.request.GET.get("page")
+        if asked and (page is None or str(page.number) != asked):
+            not_shared(self.request)  # a page past the end shows the last: not its own entry
         return context
 
 
@@ -191,7 +195,15 @@ def _page(request, code):
     return response
 
 
-_cached_page = cached_public_page(_page)
+# The parameters the page reads (per_page, among others, is left out: always 50 rows).
+_cached_page = cached_public_page(
+    region=exact,
+    year=whole_number(YEAR_MIN, YEAR_MAX),
+    q=free_text,
+    kind=one_of(RegionKind.values),
+    sort=one_of(prefix + name for name in SubRegionTable.base_columns for prefix in ("", "-")),
+    page=whole_number(1, 100_000),
+)(_page)
 
 
 @transaction.non_atomic_requests

@@ -20,7 +20,17 @@ from regions.models import Region
 
 from .. import dashboard, figures
 from ..models import Measure, Program
-from ..public_cache import ELDER_COOKIE, cached_public_page
+from ..public_cache import (
+    ELDER_COOKIE,
+    cached_public_page,
+    exact,
+    free_text,
+    not_shared,
+    whole_number,
+)
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+YEAR = whole_number(FIRST_YEAR, LAST_YEAR)
 
 
 def _year(request, default) -> int:
@@ -29,10 +39,10 @@ def _year(request, default) -> int:
         year = int(request.GET["year"])
     except (KeyError, ValueError):
         return default()
-    return year if 1990 <= year <= 2100 else default()
+    return year if FIRST_YEAR <= year <= LAST_YEAR else default()
 
 
-@cached_public_page
+@cached_public_page()
 def home(request):
     headline = dashboard.headline_region()
     summary = None
@@ -50,7 +60,7 @@ def home(request):
     )
 
 
-@cached_public_page
+@cached_public_page(q=free_text)
 def region_search(request):
     query = request.GET.get("q", "").strip()[:50]
     regions = []
@@ -68,7 +78,7 @@ def region_search(request):
     )
 
 
-@cached_public_page
+@cached_public_page(year=YEAR, compare=exact)
 def region(request, code):
     place = get_object_or_404(Region, code=code)
     year = _year(request, lambda: dashboard.default_year(place))
@@ -78,6 +88,8 @@ def region(request, code):
     compare = next((f for f in comparable if f.indicator.code == compare_code), None) or (
         comparable[0] if comparable else None
     )
+    if compare_code and (compare is None or compare.indicator.code != compare_code):
+        not_shared(request)  # an unknown code shows the first indicator: not its own entry
     return render(
         request,
         "programs/public/region.html",
@@ -94,7 +106,7 @@ def region(request, code):
     )
 
 
-@cached_public_page
+@cached_public_page(year=YEAR)
 def program(request, pk):
     item = get_object_or_404(Program.objects.select_related("region"), pk=pk)
     year = _year(
