@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 
-SERVICES = {"db", "redis", "web", "worker", "beat"}
+SERVICES = {"db", "broker", "cache", "web", "worker", "beat"}
 APP_SERVICES = ("web", "worker", "beat")
 # Only an interpolation such as ${SECRET_KEY:?set SECRET_KEY} is acceptable.
 SUBSTITUTION_ONLY = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(?:(?::?[-?]).*)?\}$")
@@ -59,7 +59,7 @@ def environment_dict(service):
     return env
 
 
-def test_compose_file_has_the_five_services(compose):
+def test_compose_file_has_the_six_services(compose):
     assert "version" not in compose
     assert set(compose["services"]) == SERVICES
 
@@ -75,11 +75,43 @@ def test_db_is_postgres_16_with_healthcheck_and_volume(compose, services):
     assert "pgdata" in compose["volumes"]
 
 
-def test_redis_has_healthcheck(services):
-    redis = services["redis"]
+def redis_options(service) -> dict[str, str]:
+    """The redis-server command line's --options, each with its value."""
+    command = service["command"]
+    assert isinstance(command, list) and command[0] == "redis-server"
+    options = {}
+    for index, part in enumerate(command[1:], start=1):
+        if str(part).startswith("--"):
+            options[part[2:]] = command[index + 1]
+    return options
+
+
+@pytest.mark.parametrize("name", ("broker", "cache"))
+def test_each_redis_has_healthcheck(services, name):
+    redis = services[name]
     assert redis["image"].startswith("redis:7")
     test = redis["healthcheck"]["test"]
     assert "redis-cli" in test and "ping" in test
+
+
+def test_the_cache_is_its_own_redis_bounded_and_evicting_least_recently_used(services):
+    options = redis_options(services["cache"])
+    assert options["maxmemory"] == "${CACHE_MAXMEMORY:-256mb}"
+    assert options["maxmemory-policy"] == "allkeys-lru"
+    assert options["save"] == "" and options["appendonly"] == "no"  # copies only: not on disk
+
+
+def test_the_broker_is_another_redis_that_never_evicts_a_task(compose, services):
+    options = redis_options(services["broker"])
+    assert options["maxmemory-policy"] == "noeviction"
+    assert "maxmemory" not in options
+    assert options["appendonly"] == "yes"
+    assert "brokerdata:/data" in services["broker"]["volumes"]
+    assert "brokerdata" in compose["volumes"]
+    for name in APP_SERVICES:
+        env = environment_dict(services[name])
+        assert env["CELERY_BROKER_URL"].startswith("redis://broker:"), name
+        assert env["REDIS_CACHE_URL"].startswith("redis://cache:"), name
 
 
 def test_web_worker_beat_share_one_image(services):
@@ -110,10 +142,10 @@ def test_beat_runs_celery_beat(services):
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_app_services_wait_for_healthy_db_and_redis(services, name):
+def test_app_services_wait_for_healthy_db_broker_and_cache(services, name):
     depends_on = services[name]["depends_on"]
     assert isinstance(depends_on, dict), "depends_on needs conditions"
-    for dependency in ("db", "redis"):
+    for dependency in ("db", "broker", "cache"):
         assert depends_on[dependency]["condition"] == "service_healthy"
 
 
@@ -145,7 +177,8 @@ def test_secret_key_is_not_hard_coded(services):
 def test_production_environment(services):
     env = environment_dict(services["web"])
     assert str(env["DEBUG"]) == "0"
-    assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+    assert env["CELERY_BROKER_URL"] == "redis://broker:6379/0"
+    assert env["REDIS_CACHE_URL"] == "redis://cache:6379/0"
     assert env["DATABASE_URL"].startswith("postgres://")
     assert env["DATABASE_URL"].endswith("@db:5432/${POSTGRES_DB:-talentportal}")
     assert env["MEDIA_ROOT"] == "/app/media"
