@@ -125,8 +125,11 @@ class OpenDataViewSet(viewsets.GenericViewSet):
             )
         except NotAcceptable:
             return None
-        # "application/json; indent=4" is its own rendering: made afresh
-        return "json" if renderer.format == "json" and media_type == renderer.media_type else None
+        # "application/json; indent=4" is its own rendering: made afresh. A weight (q=) is not.
+        params = [param.strip() for param in media_type.split(";")[1:]]
+        if renderer.format != "json" or any(not p.startswith("q=") for p in params):
+            return None
+        return "json"
 
 
 def filter_parameters(filterset_class) -> dict[str, public_cache.Normaliser]:
