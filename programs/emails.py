@@ -1,5 +1,11 @@
-"""Notice e-mails: the text of each, and the task that sends each once."""
+"""Notice e-mails: the text of each, and the task that sends each once.
 
+A subject is one header line: the names in it (a region, an indicator, stored before names were
+checked or by a path that skipped the checks) are put on one line and the subject is bounded, so
+no stored text makes `send_mail` refuse it (BadHeaderError) or the message grow without end.
+"""
+
+import logging
 import smtplib
 
 from celery import shared_task
@@ -10,8 +16,22 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from regions.validators import one_line
+
 from .figures import plain_number
 from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_MAX_LENGTH = 150  # characters; a name in it at most NAME_IN_SUBJECT_MAX_LENGTH
+NAME_IN_SUBJECT_MAX_LENGTH = 60
+# Failures worth another try later: the mail server or the network. Any other failure of one
+# notice is logged, and the other notices of the batch are still sent.
+RETRYABLE = (smtplib.SMTPException, OSError)
+
+
+def _name(text) -> str:
+    return one_line(str(text), NAME_IN_SUBJECT_MAX_LENGTH)
 
 
 def email_text(notification: Notification) -> tuple[str, str]:
@@ -20,17 +40,19 @@ def email_text(notification: Notification) -> tuple[str, str]:
         subject = _("[%(site)s] %(kind)s: %(period)s") % {
             "site": _("TalentPortal"),
             "kind": notification.get_kind_display(),
-            "period": notification.period,
+            "period": _name(notification.period),
         }
+        subject = one_line(subject, SUBJECT_MAX_LENGTH)
         body = [subject, "", notification.message, "", settings.SITE_URL + reverse("programs:home")]
         return subject, "\n".join(body)
     subject = _("[%(site)s] %(kind)s: %(region)s · %(indicator)s · %(period)s") % {
         "site": _("TalentPortal"),
         "kind": notification.get_kind_display(),
-        "region": report.region.name,
-        "indicator": report.indicator.name,
-        "period": report.period,
+        "region": _name(report.region.name),
+        "indicator": _name(report.indicator.name),
+        "period": _name(report.period),
     }
+    subject = one_line(subject, SUBJECT_MAX_LENGTH)
     lines = [
         subject,
         "",
@@ -67,9 +89,21 @@ def send_notification_email(notification_id: int) -> bool:
 # Named as before this module existed, so that messages already queued still find their task.
 @shared_task(
     name="programs.tasks.send_notification_emails",
-    autoretry_for=(smtplib.SMTPException, ConnectionError),
+    autoretry_for=RETRYABLE,
     retry_backoff=True,
     max_retries=5,
 )
 def send_notification_emails(notification_ids: list[int]) -> int:
-    return sum(send_notification_email(pk) for pk in notification_ids)
+    """E-mail each notice; a retry sends again only those not sent (see emailed_at)."""
+    sent, retry = 0, None
+    for pk in notification_ids:
+        try:
+            sent += send_notification_email(pk)
+        except RETRYABLE as error:
+            logger.warning("Notice %s not e-mailed, to be tried again: %r", pk, error)
+            retry = retry or error
+        except Exception:
+            logger.exception("Notice %s could not be e-mailed", pk)
+    if retry is not None:
+        raise retry
+    return sent
