@@ -65,8 +65,7 @@ def test_the_name_message_says_which_invisible_characters_in_both_languages():
         "请保持在一行内：删除换行符和不可见的控制字符（U+000A, U+200B）。"
     ]
     assert messages(validate_one_line, "a\nb", "en") == [
-        "Keep this on one line: remove the line breaks and invisible control characters "
-        "(U+000A)."
+        "Keep this on one line: remove the line breaks and invisible control characters (U+000A)."
     ]
 
 
