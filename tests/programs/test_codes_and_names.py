@@ -264,3 +264,20 @@ def test_a_stored_bad_code_leaves_the_region_and_program_pages_working(gangqu, l
     indicator_page = client.get(link, {"region": gangqu.code, "year": 2024})
     assert indicator_page.status_code == 200
     assert "职业技能培训人数" in indicator_page.content.decode()
+
+
+def test_a_stored_bad_region_code_leaves_its_parents_page_and_its_own_working(gangqu, jiaxing):
+    indicator = IndicatorFactory(code="VT_TRAINED", name="职业技能培训人数")
+    period = PeriodFactory(year=2024)
+    ReportFactory(indicator=indicator, region=gangqu, period=period, value=1200, state="approved")
+    Region.objects.filter(pk=gangqu.pk).update(code="3304/Z01")
+    cache.clear()
+    client = Client(raise_request_exception=True)
+    city = client.get(reverse("public:region", args=[jiaxing.code]), {"year": 2024})
+    assert city.status_code == 200
+    link = reverse("public:region", args=["3304/Z01"])
+    assert link == "/regions/3304%252FZ01/"
+    assert f'href="{link}?year=2024"' in city.content.decode()
+    zone = client.get(link, {"year": 2024})
+    assert zone.status_code == 200
+    assert "嘉兴港区" in zone.content.decode()
