@@ -1,11 +1,14 @@
 """Codes and names are checked on every path that writes them (the models, so the admin and the
 catalog import), and a code stored before the checks does not take the public pages down."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from programs.catalog_import import INDICATORS, MEASURES, PLANS, PROGRAM
@@ -281,3 +284,25 @@ def test_a_stored_bad_region_code_leaves_its_parents_page_and_its_own_working(ga
     zone = client.get(link, {"year": 2024})
     assert zone.status_code == 200
     assert "嘉兴港区" in zone.content.decode()
+
+
+def test_a_stored_bad_region_code_leaves_the_excel_template_downloadable(gangqu_reporter, gangqu):
+    """The template's file name carries the region's code: a code stored with a line break or a
+    quote before the checks no longer breaks the header (BadHeaderError, a 500)."""
+    now = timezone.now()
+    period = PeriodFactory(
+        year=now.year, opens_at=now - timedelta(days=30), deadline=now + timedelta(days=30)
+    )
+    program = ProgramFactory(region=gangqu, start_year=now.year - 1, end_year=now.year + 1)
+    PlanIndicatorFactory(plan=PlanFactory(program=program), indicator=IndicatorFactory())
+    Region.objects.filter(pk=gangqu.pk).update(code='3304"Z\r\n01')
+    client = Client(raise_request_exception=True)
+    client.force_login(gangqu_reporter)
+    url = reverse("programs:excel_template", args=['3304"Z\r\n01', period.pk, program.pk])
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="talentportal-3304_Z__01-'
+    )
