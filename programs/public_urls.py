@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from regions import converters  # noqa: F401 (registers <code:…>)
+
 from .views import indicator, public
 
 app_name = "public"
@@ -9,9 +11,9 @@ app_name = "public"
 urlpatterns = [
     path("", public.home, name="home"),
     path("regions/", public.region_search, name="region_search"),
-    path("regions/<str:code>/", public.region, name="region"),
+    path("regions/<code:code>/", public.region, name="region"),
     path("programs/<int:pk>/", public.program, name="program"),
-    path("indicators/<str:code>/", indicator.indicator, name="indicator"),
+    path("indicators/<code:code>/", indicator.indicator, name="indicator"),
     path("elder-mode/", public.elder_mode, name="elder_mode"),
     path("language/", public.language, name="language"),
 ]

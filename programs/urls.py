@@ -1,20 +1,22 @@
 from django.urls import path
 
+from regions import converters  # noqa: F401 (registers <code:…>)
+
 from .views import catalog, entry, excel, jobs, report_list, reports, review
 
 app_name = "programs"
 
 urlpatterns = [
     path("my/", entry.home, name="home"),
-    path("entry/<str:region_code>/<int:period_id>/", entry.grid_start, name="grid_start"),
-    path("entry/<str:region_code>/<int:period_id>/<int:program_id>/", entry.grid, name="grid"),
+    path("entry/<code:region_code>/<int:period_id>/", entry.grid_start, name="grid_start"),
+    path("entry/<code:region_code>/<int:period_id>/<int:program_id>/", entry.grid, name="grid"),
     path(
-        "entry/<str:region_code>/<int:period_id>/<int:program_id>/excel/",
+        "entry/<code:region_code>/<int:period_id>/<int:program_id>/excel/",
         excel.template_download,
         name="excel_template",
     ),
     path(
-        "entry/<str:region_code>/<int:period_id>/<int:program_id>/excel/upload/",
+        "entry/<code:region_code>/<int:period_id>/<int:program_id>/excel/upload/",
         excel.upload,
         name="excel_upload",
     ),
@@ -31,7 +33,7 @@ urlpatterns = [
     path("jobs/status/", jobs.job_status, name="job_status"),
     path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
     path("jobs/export/", jobs.export_start, name="export_start"),
-    path("regions/<str:code>/year-report/", jobs.year_report_start, name="year_report_start"),
+    path("regions/<code:code>/year-report/", jobs.year_report_start, name="year_report_start"),
     path("catalog/import/", catalog.import_upload, name="catalog_import"),
     path("catalog/import/template/", catalog.import_template, name="catalog_import_template"),
 ]

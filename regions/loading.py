@@ -9,12 +9,14 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
 from .choices import RegionKind, RegionLevel
 from .models import PATH_SEPARATOR, Region
+from .validators import validate_code, validate_one_line
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -36,6 +38,15 @@ def read_rows(name: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def _check_row(code: str, name: str) -> None:
+    """The file's rows meet the checks every other path to the tree meets."""
+    try:
+        validate_code(code)
+        validate_one_line(name)
+    except ValidationError as error:
+        raise ValidationError(f"{code} {name!r}: {'; '.join(error.messages)}") from error
+
+
 @transaction.atomic
 def load_divisions(*, townships: bool = False) -> LoadResult:
     result = LoadResult()
@@ -48,6 +59,7 @@ def load_divisions(*, townships: bool = False) -> LoadResult:
     def upsert(rows: list[tuple[str, str, RegionLevel, str | None]]):
         to_create, to_update = [], []
         for code, name, level, parent_code in rows:
+            _check_row(code, name)
             parent = by_code[parent_code] if parent_code else None
             path = f"{parent.path if parent else ''}{code}{PATH_SEPARATOR}"
             region = by_code.get(code)

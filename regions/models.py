@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 
 from .choices import RegionKind, RegionLevel, Role
+from .validators import validate_code, validate_one_line
 
 PATH_SEPARATOR = "/"
 
@@ -42,14 +42,10 @@ class Region(FieldConstraintErrorsMixin, models.Model):
     code = models.CharField(
         _("code"),
         max_length=20,
-        validators=[
-            RegexValidator(
-                r"^[0-9A-Za-z-]+$", _("Use only digits, Latin letters and hyphens in a code.")
-            )
-        ],
+        validators=[validate_code],
         help_text=_("National statistical division code, or a stable custom code for a zone."),
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
     level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
     kind = models.CharField(
         _("kind"), max_length=10, choices=RegionKind.choices, default=RegionKind.ADMIN

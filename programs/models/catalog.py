@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from regions.models import FieldConstraintErrorsMixin, Region
+from regions.validators import validate_code, validate_one_line, validate_text
 
 from ..choices import (
     Comparator,
@@ -47,9 +48,13 @@ def check_value_fits(indicator: "Indicator", value: Decimal | None, *, field: st
 class PlanTag(models.Model):
     """A category a plan serves, such as one of the 三支队伍 talent teams."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_one_line])
     category = models.CharField(
-        _("category"), max_length=100, blank=True, help_text=_("Groups tags, e.g. the three teams.")
+        _("category"),
+        max_length=100,
+        blank=True,
+        validators=[validate_one_line],
+        help_text=_("Groups tags, e.g. the three teams."),
     )
 
     class Meta:
@@ -67,12 +72,14 @@ class Program(FieldConstraintErrorsMixin, models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="programs"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     start_year = models.PositiveSmallIntegerField(_("start year"))
     end_year = models.PositiveSmallIntegerField(_("end year"))
-    source_title = models.CharField(_("source document"), max_length=300, blank=True)
+    source_title = models.CharField(
+        _("source document"), max_length=300, blank=True, validators=[validate_one_line]
+    )
     source_url = models.URLField(_("source link"), max_length=500, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, validators=[validate_text])
 
     class Meta:
         verbose_name = _("program")
@@ -108,9 +115,9 @@ class Plan(FieldConstraintErrorsMixin, models.Model):
     program = models.ForeignKey(
         Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="plans"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_text])
     tags = models.ManyToManyField(PlanTag, verbose_name=_("tags"), blank=True, related_name="plans")
     indicators = models.ManyToManyField(
         "Indicator",
@@ -145,8 +152,10 @@ class Measure(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="measures"
     )
-    name = models.CharField(_("measure"), max_length=300)
-    owner_office = models.CharField(_("owner office"), max_length=100, blank=True)
+    name = models.CharField(_("measure"), max_length=300, validators=[validate_one_line])
+    owner_office = models.CharField(
+        _("owner office"), max_length=100, blank=True, validators=[validate_one_line]
+    )
     milestone_state = models.CharField(
         _("milestone state"), max_length=20, choices=MilestoneState.choices, blank=True
     )
@@ -165,8 +174,8 @@ class Measure(models.Model):
 class Indicator(FieldConstraintErrorsMixin, models.Model):
     """A shared library entry, defined once and used by any plan of any region."""
 
-    code = models.CharField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=40, validators=[validate_code])
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=IndicatorKind.choices)
     direction = models.CharField(
@@ -183,7 +192,7 @@ class Indicator(FieldConstraintErrorsMixin, models.Model):
         default=True,
         help_text=_("For a percentage that cannot exceed 100 (a share, a rate of coverage)."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_text])
 
     class Meta:
         verbose_name = _("indicator")

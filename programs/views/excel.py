@@ -57,6 +57,7 @@ def _file_name(region, period, program) -> tuple[str, str]:
     ascii_name = (
         f"talentportal-{region.code}-{period.year}-{period.kind}{period.number}-{program.pk}.xlsx"
     )
+    ascii_name = re.sub(r"[^A-Za-z0-9_.-]", "_", ascii_name)  # a code stored before it was checked
     name = f"{region.name}-{period.label}-{program.name[:80]}"
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name) + ".xlsx"
     return ascii_name, name

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
 
@@ -63,3 +64,16 @@ def test_townships_load_on_request():
     assert zhapu.level == RegionLevel.TOWNSHIP
     assert zhapu.path == f"33/3304/330482/{zhapu.code}/"
     assert Region.objects.filter(level=RegionLevel.TOWNSHIP).count() > 40000
+
+
+def test_a_file_row_with_a_name_on_two_lines_loads_nothing(tmp_path, monkeypatch):
+    """The national list meets the checks of every other path (regions.validators): a damaged
+    file stops the load, whole, before the tree gets a name on two lines."""
+    (tmp_path / "provinces.csv").write_text('code,name\n33,"浙江省"\n43,"湖南\n省"\n', "utf-8")
+    (tmp_path / "cities.csv").write_text("code,name,provinceCode\n", "utf-8")
+    (tmp_path / "areas.csv").write_text("code,name,cityCode,provinceCode\n", "utf-8")
+    monkeypatch.setattr("regions.loading.DATA_DIR", tmp_path)
+    with pytest.raises(ValidationError) as error:
+        load_divisions()
+    assert "43 '湖南\\n省'" in error.value.messages[0]
+    assert not Region.objects.exists()
