@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..choices import JobKind, JobState
 from ..models import Job
@@ -27,8 +28,10 @@ def job_refusal(user) -> str | None:
     jobs = Job.objects.filter(user=user)
     in_flight = jobs.filter(state__in=(JobState.QUEUED, JobState.RUNNING)).count()
     if in_flight >= settings.JOBS_MAX_IN_FLIGHT_PER_USER:
-        return _(
-            "You already have %(count)d jobs queued or running: start another when one finishes."
+        return ngettext(
+            "You already have %(count)d job queued or running: start another when it finishes.",
+            "You already have %(count)d jobs queued or running: start another when one finishes.",
+            in_flight,
         ) % {"count": in_flight}
     hour_ago = timezone.now() - timedelta(hours=1)
     if jobs.filter(created_at__gt=hour_ago).count() >= settings.JOBS_MAX_PER_HOUR_PER_USER:
