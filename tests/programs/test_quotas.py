@@ -193,9 +193,7 @@ def test_a_user_starts_at_most_twenty_jobs_an_hour(gangqu_reporter, settings):
     assert start(gangqu_reporter)
 
 
-def test_the_export_page_refuses_a_job_over_the_quota_with_429(
-    gangqu_reporter, gangqu, settings
-):
+def test_the_export_page_refuses_a_job_over_the_quota_with_429(gangqu_reporter, gangqu, settings):
     settings.JOBS_MAX_IN_FLIGHT_PER_USER = 1
     client = browser_as(gangqu_reporter)
     data = {"region": gangqu.code, "year_from": "2024", "year_to": "2024"}
