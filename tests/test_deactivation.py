@@ -11,8 +11,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from regions.models import AccountDeactivation
-
 from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +68,8 @@ def test_a_session_used_while_its_account_is_inactive_is_ended(official):
 
 
 def test_every_deactivation_is_stamped_by_the_database(official):
+    from regions.models import AccountDeactivation
+
     other = UserFactory(username="lisi")
     assert not AccountDeactivation.objects.exists()
     User.objects.filter(pk__in=[official.pk, other.pk]).update(is_active=False)

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from programs import services
 from programs.choices import JobKind, JobState, ReportState
 from programs.models import Evidence, Indicator, Job
-from programs.services.jobs import JobQuotaExceeded, job_start
+from programs.services import jobs
 from tests.factories import PeriodFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +161,7 @@ def test_the_quota_is_per_figure(gangqu_reporter, draft, gangqu, open_2024, sett
 
 def start(user):
     with translation.override("en"):
-        return job_start(user=user, kind=JobKind.EXPORT, title="export", params={})
+        return jobs.job_start(user=user, kind=JobKind.EXPORT, title="export", params={})
 
 
 def test_a_user_has_at_most_three_jobs_in_flight(gangqu_reporter, pinghu_reporter, settings):
@@ -170,7 +170,7 @@ def test_a_user_has_at_most_three_jobs_in_flight(gangqu_reporter, pinghu_reporte
     assert settings.JOBS_MAX_IN_FLIGHT_PER_USER == 3  # the default
     for _ in range(3):
         start(gangqu_reporter)
-    with pytest.raises(JobQuotaExceeded, match="already have 3 jobs queued or running"):
+    with pytest.raises(jobs.JobQuotaExceeded, match="already have 3 jobs queued or running"):
         start(gangqu_reporter)
     assert Job.objects.filter(user=gangqu_reporter).count() == 3
     assert start(pinghu_reporter).user == pinghu_reporter  # another user's quota is their own
@@ -186,7 +186,7 @@ def test_a_user_starts_at_most_twenty_jobs_an_hour(gangqu_reporter, settings):
     settings.JOBS_MAX_IN_FLIGHT_PER_USER = 100
     for _ in range(20):
         start(gangqu_reporter)
-    with pytest.raises(JobQuotaExceeded, match="20 jobs in the last hour"):
+    with pytest.raises(jobs.JobQuotaExceeded, match="20 jobs in the last hour"):
         start(gangqu_reporter)
     # An hour later the count starts again.
     Job.objects.update(created_at=timezone.now() - timedelta(hours=1, minutes=1))
