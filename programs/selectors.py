@@ -127,6 +127,7 @@ def tracked_indicators(pairs: set[tuple[Region, int]]) -> dict[tuple[int, int], 
             year_to=F("plan__program__end_year"),
             own=Value(False),
         )
+        .order_by()  # no ordering inside a UNION (SQLite refuses it)
         .values_list(*fields)
     )
     targeted = (
@@ -137,6 +138,7 @@ def tracked_indicators(pairs: set[tuple[Region, int]]) -> dict[tuple[int, int], 
             year_to=F("period__year"),
             own=Value(True),
         )
+        .order_by()
         .values_list(*fields)
     )
     for code, year_from, year_to, indicator_id, own in running.union(targeted, all=True):
