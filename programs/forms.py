@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from .choices import IndicatorKind
 from .models import check_value_fits
 from .selectors import EntryRow
+from .services.reports import reopening_until_problem
+from .text import has_visible_text
 
 MILESTONE_CHOICES = [("", "—"), ("1", _("Done")), ("0", _("Not done"))]
 
@@ -68,16 +70,34 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea)
 
 
+class VisibleTextField(forms.CharField):
+    """A required text that must show something: whitespace or zero-width characters alone are
+    refused like an empty field."""
+
+    def validate(self, value):
+        super().validate(value)
+        if self.required and not has_visible_text(value):
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = VisibleTextField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PeriodReopenForm(forms.Form):
     region_code = forms.CharField(label=_("region code"), max_length=20)
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = VisibleTextField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
     until = forms.DateTimeField(
         label=_("open until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+
+    def clean_until(self):
+        # The rule is the service's (services.period_reopen checks it again).
+        until = self.cleaned_data["until"]
+        problem = reopening_until_problem(until)
+        if problem:
+            raise ValidationError(problem)
+        return until
 
 
 EVIDENCE_TYPES = {

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.utils import timezone
 
 from regions.access import Action, filter_by_region, regions_where
-from regions.models import Region
+from regions.models import PATH_SEPARATOR, Region
 
 from . import figures
 from .choices import PERIODS_PER_YEAR, PeriodKind, ReportState
@@ -99,6 +99,54 @@ def expected_indicators(regions, years) -> dict[tuple[int, int], set[int]]:
     ).values_list("region_id", "period__year", "indicator_id"):
         expected[(region_id, year)].add(indicator_id)
     return expected
+
+
+def tracked_indicators(pairs: set[tuple[Region, int]]) -> dict[tuple[int, int], set[int]]:
+    """(region id, year) → the indicators a figure may be entered for: those of the programs of
+    the region or of a region above it running that year, and those the region was set a target
+    for (one query, whatever the number of pairs)."""
+    tracked: dict[tuple[int, int], set[int]] = defaultdict(set)
+    if not pairs:
+        return tracked
+    below: dict[str, list[tuple[int, int]]] = defaultdict(list)  # a region code → pairs under it
+    for region, year in pairs:
+        for code in region.path.split(PATH_SEPARATOR)[:-1] or [region.code]:
+            below[code].append((region.pk, year))
+    pk_of = {region.code: region.pk for region, _ in pairs}
+    years = {year for _, year in pairs}
+    fields = ("code", "year_from", "year_to", "indicator_id", "own")
+    running = (
+        PlanIndicator.objects.filter(
+            plan__program__region__code__in=below,
+            plan__program__start_year__lte=max(years),
+            plan__program__end_year__gte=min(years),
+        )
+        .annotate(
+            code=F("plan__program__region__code"),
+            year_from=F("plan__program__start_year"),
+            year_to=F("plan__program__end_year"),
+            own=Value(False),
+        )
+        .order_by()  # no ordering inside a UNION (SQLite refuses it)
+        .values_list(*fields)
+    )
+    targeted = (
+        Target.objects.filter(region__in={region.pk for region, _ in pairs}, period__year__in=years)
+        .annotate(
+            code=F("region__code"),
+            year_from=F("period__year"),
+            year_to=F("period__year"),
+            own=Value(True),
+        )
+        .order_by()
+        .values_list(*fields)
+    )
+    for code, year_from, year_to, indicator_id, own in running.union(targeted, all=True):
+        for region_id, year in below[code]:
+            # a target is the region's own; a program's indicators hold below it too
+            if year_from <= year <= year_to and (not own or region_id == pk_of[code]):
+                tracked[(region_id, year)].add(indicator_id)
+    return tracked
 
 
 @dataclass

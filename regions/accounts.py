@@ -2,7 +2,9 @@
 
 Deactivation: its sessions and API token end. Django already refuses an inactive user's session
 and DRF its token; deleting them as well means that reactivating the account does not bring back
-a session or token issued before. A password change: its API token ends (Django already ends the
+a session or token issued before. A bulk `update(is_active=False)` sends no signal: a database
+trigger records that deactivation too (AccountDeactivation), and talentportal.sessions ends any
+session signed in before it. A password change: its API token ends (Django already ends the
 other sessions through the session's password hash; a token has no such link).
 """
 

@@ -177,3 +177,26 @@ class OfficialMembership(FieldConstraintErrorsMixin, models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.region.name} · {self.get_role_display()}"
+
+
+class AccountDeactivation(models.Model):
+    """When an account was last deactivated, however it was: written by a database trigger on
+    the user table (migration 0002), so a bulk `update(is_active=False)`, which sends no signal,
+    is recorded too. A session signed in before it is refused (talentportal.sessions), so
+    reactivating the account does not bring that session back."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="deactivation",
+    )
+    deactivated_at = models.DateTimeField(_("deactivated at"))
+
+    class Meta:
+        verbose_name = _("account deactivation")
+        verbose_name_plural = _("account deactivations")
+
+    def __str__(self):
+        return f"{self.user} · {self.deactivated_at:%Y-%m-%d %H:%M}"

@@ -154,7 +154,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Axes first: it refuses a locked-out username + address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that reads a session's user with its last deactivation (talentportal.sessions).
+    "talentportal.sessions.AccountBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "programs:home"
@@ -309,8 +310,15 @@ LOGGING = {
     "loggers": {"axes": {"level": "INFO"}},
 }
 
-# Officials' evidence files.
+# Officials' evidence files: each file, and all the files of one figure together.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+EVIDENCE_MAX_FILES_PER_REPORT = env_int("EVIDENCE_MAX_FILES_PER_REPORT", 10)
+EVIDENCE_MAX_BYTES_PER_REPORT = env_int("EVIDENCE_MAX_BYTES_PER_REPORT", 50 * 1024 * 1024)
+# A closed period reopened for a region stays open at most this many days.
+MAX_REOPEN_DAYS = env_int("MAX_REOPEN_DAYS", 365)
+# Jobs (reports, exports, imports) one user may have queued or running at once, and start per hour.
+JOBS_MAX_IN_FLIGHT_PER_USER = env_int("JOBS_MAX_IN_FLIGHT_PER_USER", 3)
+JOBS_MAX_PER_HOUR_PER_USER = env_int("JOBS_MAX_PER_HOUR_PER_USER", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # The API for systems that push data: token or session auth, the same access rules as the pages.

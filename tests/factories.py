@@ -141,3 +141,14 @@ class ReportFactory(factory.django.DjangoModelFactory):
         """An approved figure made here reaches the dashboards as an approval would."""
         if create and report.state == ReportState.APPROVED:
             rollups.refresh([report])
+
+
+def tracked_in(region, *indicators, years=(2000, 2100)):
+    """A program of `region` over `years` whose plan lists `indicators`: figures of them may then
+    be entered in the region and below it (services refuse an indicator no program tracks)."""
+    plan = PlanFactory(
+        program=ProgramFactory(region=region, start_year=years[0], end_year=years[1])
+    )
+    for order, indicator in enumerate(indicators):
+        PlanIndicatorFactory(plan=plan, indicator=indicator, order=order)
+    return plan

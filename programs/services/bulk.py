@@ -15,7 +15,8 @@ from regions.models import Region
 
 from ..choices import ReportState
 from ..models import Indicator, PeriodReopening, ProgressReport, ReportingPeriod
-from .reports import Change, ConflictError, apply_step
+from ..selectors import tracked_indicators
+from .reports import Change, ConflictError, apply_step, untracked_message
 
 S = ReportState
 
@@ -203,6 +204,7 @@ def report_save_many(*, user, entries: Sequence[Entry]) -> BulkResult:
         open_pairs=_open_pairs({(entry.region, entry.period) for entry in entries}, now),
         existing=_locked_reports(entries),
         reports=[None] * len(entries),
+        tracked=tracked_indicators({(entry.region, entry.period.year) for entry in entries}),
     )
     for index, entry in enumerate(entries):
         plan.take(index, entry)
@@ -244,6 +246,7 @@ class _Plan:
     open_pairs: set[tuple[int, int]]
     existing: dict[tuple[int, int, int], ProgressReport]
     reports: list[ProgressReport | None]
+    tracked: dict[tuple[int, int], set[int]]  # (region id, year) → indicator ids, as report_save
     errors: list[ItemError] = field(default_factory=list)
     conflicts: list[tuple[int, ProgressReport]] = field(default_factory=list)
     seen: dict[tuple[int, int, int], int] = field(default_factory=dict)
@@ -291,6 +294,12 @@ class _Plan:
             error(
                 "period", _("The period %(period)s is closed for entry.") % {"period": entry.period}
             )
+            return None
+        if entry.indicator.pk not in self.tracked[(entry.region.pk, entry.period.year)]:
+            message = untracked_message(
+                indicator=entry.indicator, region=entry.region, period=entry.period
+            )
+            error("indicator", message)
             return None
         report = self.existing.get(key)
         if report is None:

@@ -8,11 +8,13 @@ Many drafts at once: `bulk.report_save_many`, with the same rules.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +25,8 @@ from .. import public_cache, rollups
 from ..choices import NotificationKind, ReportState
 from ..figures import plain_number
 from ..models import Evidence, Indicator, PeriodReopening, ProgressReport, ReportingPeriod
+from ..selectors import tracked_indicators
+from ..text import has_visible_text
 from .notices import notify
 
 S = ReportState
@@ -74,6 +78,22 @@ def review_open(*, period: ReportingPeriod, region: Region) -> bool:
 def _require_entry_open(period, region):
     if not entry_open(period=period, region=region):
         raise ValidationError(_("The period %(period)s is closed for entry.") % {"period": period})
+
+
+def untracked_message(*, indicator: Indicator, region: Region, period: ReportingPeriod) -> str:
+    return _(
+        "No program of %(region)s or above tracks the indicator %(indicator)s in %(year)s: "
+        "figures are entered only for the indicators of its programs."
+    ) % {"region": region.name, "indicator": indicator.code, "year": period.year}
+
+
+def _require_tracked(indicator: Indicator, region: Region, period: ReportingPeriod) -> None:
+    """A figure only for an indicator a program of the region (or above) runs that year, or one
+    the region was set a target for: nothing else is entered, reviewed or published."""
+    if indicator.pk not in tracked_indicators({(region, period.year)})[(region.pk, period.year)]:
+        raise ValidationError(
+            {"indicator": untracked_message(indicator=indicator, region=region, period=period)}
+        )
 
 
 def apply_step(report: ProgressReport, step: str) -> None:
@@ -138,6 +158,7 @@ def report_save(
     """Create or change a draft. `version` is the one the user started from (None: a new figure)."""
     require(user, Action.ENTER, region)
     _require_entry_open(period, region)
+    _require_tracked(indicator, region, period)
     report = (
         ProgressReport.objects.select_for_update(of=("self",))
         .filter(indicator=indicator, region=region, period=period)
@@ -214,7 +235,7 @@ def report_submit(*, user, report: ProgressReport, version: int | None = None) -
     _check_version(report, version)
     apply_step(report, "submit")
     last = last_year_value(report)
-    if big_change(report.value, last) and not report.note.strip():
+    if big_change(report.value, last) and not has_visible_text(report.note):
         raise ValidationError(
             {
                 "note": _(
@@ -249,7 +270,8 @@ def report_approve(
     report = _locked(report)
     _require_review(user, report)
     _check_version(report, version)
-    if report.submitted_by_id == user.pk and not user.is_superuser:
+    # Four eyes for everyone, superusers included: a figure is approved by someone else.
+    if report.submitted_by_id == user.pk:
         raise PermissionDenied(_("You cannot approve a figure you submitted yourself."))
     apply_step(report, "approve")
     report.reviewed_by, report.reviewed_at = user, timezone.now()
@@ -267,7 +289,7 @@ def report_return(
     report = _locked(report)
     _require_review(user, report)
     _check_version(report, version)
-    if not comment.strip():
+    if not has_visible_text(comment):
         raise ValidationError({"comment": _("Say what needs correcting when returning a figure.")})
     apply_step(report, "return")
     report.reviewed_by, report.reviewed_at = user, timezone.now()
@@ -288,7 +310,7 @@ def report_reopen(*, user, report: ProgressReport, reason: str) -> ProgressRepor
     """An approved figure goes back to draft so that it can be corrected; the reason is kept."""
     report = _locked(report)
     _require_review(user, report, Action.REOPEN_REPORT)
-    if not reason.strip():
+    if not has_visible_text(reason):
         raise ValidationError({"reason": _("Give the reason for reopening an approved figure.")})
     apply_step(report, "reopen")
     report.review_comment = reason
@@ -304,16 +326,27 @@ def report_reopen(*, user, report: ProgressReport, reason: str) -> ProgressRepor
     return report
 
 
+def reopening_until_problem(until: datetime, at: datetime | None = None) -> str | None:
+    """Why a period cannot be reopened until `until` (None if it can): the time must be in the
+    future and at most MAX_REOPEN_DAYS away, so no reopening leaves a period open for good."""
+    at = at or timezone.now()
+    if until <= at:
+        return _("The reopening must last until a future time.")
+    if until > at + timedelta(days=settings.MAX_REOPEN_DAYS):
+        return _("A reopening lasts at most %(days)d days.") % {"days": settings.MAX_REOPEN_DAYS}
+    return None
+
+
 @transaction.atomic
 def period_reopen(
     *, user, period: ReportingPeriod, region: Region, reason: str, until: datetime
 ) -> PeriodReopening:
     require(user, Action.REOPEN_PERIOD, region)
     errors = {}
-    if not reason.strip():
+    if not has_visible_text(reason):
         errors["reason"] = _("Give the reason for reopening the period.")
-    if until <= timezone.now():
-        errors["until"] = _("The reopening must last until a future time.")
+    if problem := reopening_until_problem(until):
+        errors["until"] = problem
     if errors:
         raise ValidationError(errors)
     return PeriodReopening.objects.create(
@@ -323,11 +356,20 @@ def period_reopen(
 
 @transaction.atomic
 def evidence_add(*, user, report: ProgressReport, upload, is_public: bool) -> Evidence:
-    """Attach a checked file (EvidenceForm) to a figure its region's reporters may still change."""
+    """Attach a checked file (EvidenceForm) to a figure its region's reporters may still change:
+    a draft or returned figure while its period is open for the region, within the figure's
+    quota of files and bytes (EVIDENCE_MAX_FILES_PER_REPORT, EVIDENCE_MAX_BYTES_PER_REPORT)."""
     report = _locked(report)
     require(user, Action.ENTER, report.region)
     if report.state == S.APPROVED:
         raise ValidationError(_("An approved figure's evidence changes only after a reopening."))
+    if report.state not in TRANSITIONS["save"]:
+        raise ValidationError(
+            _("Evidence is added while the figure can be changed: this one is %(state)s.")
+            % {"state": report.get_state_display()}
+        )
+    _require_entry_open(report.period, report.region)
+    _require_evidence_room(report, upload.size)
     return Evidence.objects.create(
         report=report,
         file=upload,
@@ -337,3 +379,18 @@ def evidence_add(*, user, report: ProgressReport, upload, is_public: bool) -> Ev
         is_public=is_public,
         uploaded_by=user,
     )
+
+
+def _require_evidence_room(report: ProgressReport, size: int) -> None:
+    """The figure's evidence, with this file, within its quota (the figure's row is locked)."""
+    held = report.evidence.aggregate(files=Count("pk"), size=Sum("size"))
+    if held["files"] + 1 > settings.EVIDENCE_MAX_FILES_PER_REPORT:
+        raise ValidationError(
+            _("A figure has at most %(count)d evidence files.")
+            % {"count": settings.EVIDENCE_MAX_FILES_PER_REPORT}
+        )
+    if (held["size"] or 0) + size > settings.EVIDENCE_MAX_BYTES_PER_REPORT:
+        raise ValidationError(
+            _("A figure's evidence files together are at most %(mb)d MB.")
+            % {"mb": settings.EVIDENCE_MAX_BYTES_PER_REPORT // (1024 * 1024)}
+        )

@@ -18,7 +18,7 @@ from regions.access import Action, regions_where
 
 from .. import catalog_import, uploads
 from ..choices import JobKind
-from ..services.jobs import job_start
+from ..services.jobs import JobQuotaExceeded, job_refusal, job_start
 from ..xlsx import MAX_UPLOAD_BYTES, XLSX_TYPE
 from .excel import ExcelUploadForm, attachment
 
@@ -74,6 +74,11 @@ def import_upload(request):
 
 
 def _confirm(request):
+    # Asked before the upload is taken out of the store, so a refused user can confirm it later.
+    refusal = job_refusal(request.user)
+    if refusal:
+        context = {"form": ExcelUploadForm(), "problems": [refusal]}
+        return render(request, UPLOAD_TEMPLATE, context, status=429)
     found = uploads.upload_from_token(
         token=request.POST["confirm"], user=request.user, salt=TOKEN_SALT
     )
@@ -88,11 +93,15 @@ def _confirm(request):
         ]
         context = {"form": ExcelUploadForm(), "problems": problems}
         return render(request, UPLOAD_TEMPLATE, context, status=400)
-    job_start(
-        user=request.user,
-        kind=JobKind.CATALOG_IMPORT,
-        title=_("Catalog import: %(name)s") % {"name": found[1].get("program", "")},
-        params={"upload": name},
-    )
+    try:
+        job_start(
+            user=request.user,
+            kind=JobKind.CATALOG_IMPORT,
+            title=_("Catalog import: %(name)s") % {"name": found[1].get("program", "")},
+            params={"upload": name},
+        )
+    except JobQuotaExceeded as refused:
+        context = {"form": ExcelUploadForm(), "problems": [str(refused)]}
+        return render(request, UPLOAD_TEMPLATE, context, status=429)
     messages.success(request, _("The import has started; its result appears below when ready."))
     return redirect("programs:jobs")

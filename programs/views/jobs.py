@@ -17,7 +17,7 @@ from regions.models import Region
 from .. import selectors
 from ..choices import JobKind, JobState
 from ..forms import ExportForm, YearReportForm
-from ..services.jobs import job_start
+from ..services.jobs import JobQuotaExceeded, job_start
 
 LISTED = 30
 ID = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits that fit a bigint
@@ -88,12 +88,16 @@ def year_report_start(request, code):
         messages.error(request, _("Choose a year between 2000 and 2100."))
         return redirect("public:region", code)
     year = form.cleaned_data["year"]
-    job_start(
-        user=request.user,
-        kind=JobKind.YEAR_REPORT,
-        title=_("Year-end report: %(region)s %(year)s") % {"region": region.name, "year": year},
-        params={"region": region.pk, "year": year},
-    )
+    try:
+        job_start(
+            user=request.user,
+            kind=JobKind.YEAR_REPORT,
+            title=_("Year-end report: %(region)s %(year)s") % {"region": region.name, "year": year},
+            params={"region": region.pk, "year": year},
+        )
+    except JobQuotaExceeded as refused:
+        messages.error(request, str(refused))
+        return redirect("programs:jobs")
     messages.success(request, _("The report is being written; it appears below when ready."))
     return redirect("programs:jobs")
 
@@ -107,12 +111,16 @@ def export_start(request):
     region: Region = form.cleaned_data["region"]
     require(request.user, Action.VIEW, region)
     first, last = form.cleaned_data["year_from"], form.cleaned_data["year_to"]
-    job_start(
-        user=request.user,
-        kind=JobKind.EXPORT,
-        title=_("Data export: %(region)s %(first)s–%(last)s")
-        % {"region": region.name, "first": first, "last": last},
-        params={"region": region.pk, "year_from": first, "year_to": last},
-    )
+    try:
+        job_start(
+            user=request.user,
+            kind=JobKind.EXPORT,
+            title=_("Data export: %(region)s %(first)s–%(last)s")
+            % {"region": region.name, "first": first, "last": last},
+            params={"region": region.pk, "year_from": first, "year_to": last},
+        )
+    except JobQuotaExceeded as refused:
+        form.add_error(None, str(refused))
+        return _page(request, form, status=429)
     messages.success(request, _("The export has started; it appears below when ready."))
     return redirect("programs:jobs")

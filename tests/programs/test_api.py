@@ -19,7 +19,7 @@ from programs import services
 from programs.api.views import validation_errors
 from programs.choices import IndicatorKind, ReportState
 from programs.models import ProgressReport
-from tests.factories import IndicatorFactory, PeriodFactory, ReportFactory
+from tests.factories import IndicatorFactory, PeriodFactory, ReportFactory, tracked_in
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +56,17 @@ def last_year():
 
 
 @pytest.fixture
-def trained():
-    return IndicatorFactory(code="VT_TRAINED", name="职业技能培训人数", unit="人")
+def trained(zhejiang):
+    indicator = IndicatorFactory(code="VT_TRAINED", name="职业技能培训人数", unit="人")
+    tracked_in(zhejiang, indicator)
+    return indicator
 
 
 @pytest.fixture
-def skilled():
-    return IndicatorFactory(code="SKILLED_NEW", name="新增技能人才", unit="人")
+def skilled(zhejiang):
+    indicator = IndicatorFactory(code="SKILLED_NEW", name="新增技能人才", unit="人")
+    tracked_in(zhejiang, indicator)
+    return indicator
 
 
 @pytest.fixture

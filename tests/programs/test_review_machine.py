@@ -40,6 +40,7 @@ from tests.factories import (
     PeriodFactory,
     RegionFactory,
     UserFactory,
+    tracked_in,
 )
 
 S = ReportState
@@ -379,12 +380,14 @@ class TestReviewMachine(TestCase):
             return user
 
         now = timezone.now()
+        indicators = [IndicatorFactory(code=f"MACHINE_{n}") for n in range(SLOTS)]
+        tracked_in(zhejiang, *indicators)
         cls.world = {
             "region": gangqu,
             "period": PeriodFactory(
                 year=2024, opens_at=now - timedelta(days=30), deadline=now + timedelta(days=30)
             ),
-            "indicators": [IndicatorFactory(code=f"MACHINE_{n}") for n in range(SLOTS)],
+            "indicators": indicators,
             "users": {
                 "reporter": member("reporter", gangqu, Role.REPORTER),
                 "other_reporter": member("other_reporter", pinghu, Role.REPORTER),

@@ -14,7 +14,7 @@ from programs import services
 from programs.choices import ReportState
 from programs.models import Indicator, Notification, PeriodReopening, ProgressReport
 from programs.services import Change, ConflictError
-from tests.factories import PeriodFactory, ReportFactory, UserFactory
+from tests.factories import PeriodFactory, ReportFactory, UserFactory, tracked_in
 
 pytestmark = pytest.mark.django_db
 S = ReportState
@@ -110,6 +110,7 @@ def test_a_membership_with_sub_regions_enters_below(jiaxing, pinghu, open_2024, 
     city_reporter = MembershipFactory(
         region=jiaxing, role=Role.REPORTER, includes_subregions=True
     ).user
+    tracked_in(pinghu, trained)
     save(city_reporter, pinghu, open_2024, trained, 5)
     assert ProgressReport.objects.get().region == pinghu
 
@@ -259,6 +260,7 @@ def test_a_closed_period_takes_no_entry_until_reopened_for_the_region(
         opens_at=timezone.now() - timedelta(days=400),
         deadline=timezone.now() - timedelta(days=1),
     )
+    tracked_in(gangqu, trained, years=(2023, 2023))
     with pytest.raises(ValidationError):
         save(gangqu_reporter, gangqu, closed, trained, 5)
     reopening = services.period_reopen(
@@ -469,6 +471,7 @@ def mixed(skills_plan, gangqu, pinghu, open_2024, gangqu_reporter):
         for code in ("VT_TRAINED", "SKILLED_NEW", "HIGH_SKILLED_NEW")
     )
     college = IndicatorFactory(code="COLLEGE", unit="", kind=IndicatorKind.MILESTONE)
+    tracked_in(gangqu, college)
     draft = save(gangqu_reporter, gangqu, open_2024, skilled, 700, note="初报")
     returned = report_in(S.RETURNED, indicator=high, region=gangqu, period=open_2024)
     returned.review_comment, returned.version = "请核实", 2
@@ -565,6 +568,7 @@ def test_a_bulk_save_refuses_a_closed_period_unless_reopened(
         opens_at=timezone.now() - timedelta(days=400),
         deadline=timezone.now() - timedelta(days=1),
     )
+    tracked_in(gangqu, trained, years=(2023, 2023))
     entry = services.Entry(
         indicator=trained, region=gangqu, period=closed, change=Change(value=Decimal(5))
     )
