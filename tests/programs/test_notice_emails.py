@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from programs.emails import SUBJECT_MAX_LENGTH, email_text
 from programs.models import Indicator, Notification, ProgressReport
 from regions.models import Region
-from tests.factories import IndicatorFactory, PeriodFactory
+from tests.factories import IndicatorFactory, PeriodFactory, tracked_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,6 +66,7 @@ def draft(gangqu_reporter, jiaxing_reviewer, gangqu):
     )
     indicator = IndicatorFactory(code="VT_TRAINED", name="职业技能培训人数", unit="人")
     Indicator.objects.filter(pk=indicator.pk).update(name="职业技能\r\n培训人数")
+    tracked_in(gangqu, indicator)
     client = api_as(gangqu_reporter)
     payload = {"indicator": "VT_TRAINED", "region": gangqu.code, "period": period.pk}
     response = client.post("/api/v1/progress/", {**payload, "value": "800"}, format="json")
