@@ -273,6 +273,8 @@ def report_approve(
     # Four eyes for everyone, superusers included: a figure is approved by someone else.
     if report.submitted_by_id == user.pk:
         raise PermissionDenied(_("You cannot approve a figure you submitted yourself."))
+    # A draft filed before figures were checked against the programs is not published either.
+    _require_tracked(report.indicator, report.region, report.period)
     apply_step(report, "approve")
     report.reviewed_by, report.reviewed_at = user, timezone.now()
     report.review_comment = comment

@@ -24,6 +24,7 @@ from tests.factories import (
     RegionFactory,
     ReportFactory,
     UserFactory,
+    tracked_in,
 )
 
 pytestmark = pytest.mark.django_db
@@ -273,6 +274,7 @@ def test_an_approval_and_a_reopening_move_the_public_figures_at_once(gangqu, jia
         user=UserFactory(), region=jiaxing, role="reviewer", includes_subregions=True
     ).user
     indicator = IndicatorFactory(rollup=RollupRule.SUM)
+    tracked_in(jiaxing, indicator)
     report = ReportFactory(
         region=gangqu,
         indicator=indicator,
@@ -325,6 +327,7 @@ def test_a_zone_marked_counted_in_its_county_in_the_admin_leaves_the_city_sum(
 def test_approvals_and_reopenings_leave_the_table_a_full_rebuild_makes(province, indicators):
     """Through the services, one by one: new figures appear, reopened ones go, roll-ups follow."""
     fill(province, indicators, 7)
+    tracked_in(province[0], *indicators)
     rollups.refresh_all()
     reviewer = MembershipFactory(
         user=UserFactory(), region=province[0], role="reviewer", includes_subregions=True

@@ -353,3 +353,23 @@ def test_the_api_refuses_an_untracked_figure_and_the_public_page_never_shows_it(
     assert not ProgressReport.objects.exists()
     page = Client().get(reverse("public:region", args=[gangqu.code]), {"year": 2024})
     assert "98765" not in page.content.decode() and "NOT_TRACKED" not in page.content.decode()
+
+
+def test_a_figure_filed_before_the_check_is_not_approved(
+    gangqu_reporter, jiaxing_reviewer, gangqu, open_2024, untracked
+):
+    """A submitted figure of an untracked indicator stored before figures were checked against
+    the programs is refused at approval: it never reaches the public page."""
+    report = ReportFactory(
+        indicator=untracked,
+        region=gangqu,
+        period=open_2024,
+        value=98765,
+        state=ReportState.SUBMITTED,
+        submitted_by=gangqu_reporter,
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.report_approve(user=jiaxing_reviewer, report=report)
+    assert "NOT_TRACKED" in refused.value.message_dict["indicator"][0]
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
