@@ -11,6 +11,7 @@ objects goes as far as the file lets it.
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -90,7 +91,12 @@ HEADER_ROW = ('<row r="1">' + text_cell("A1", "Code") + "</row>").encode()
 
 
 def package(
-    data: Part, *, meta: Part | None = None, strings: Part | None = None, styles: Part = b""
+    data: Part,
+    *,
+    meta: Part | None = None,
+    strings: Part | None = None,
+    styles: Part = b"",
+    pairs: dict[str, str] | None = None,
 ) -> bytes:
     """The .xlsx holding the parts, deflated, each written as it is made."""
     parts: dict[str, Part] = {
@@ -99,7 +105,7 @@ def package(
         "xl/workbook.xml": WORKBOOK.encode(),
         "xl/_rels/workbook.xml.rels": WORKBOOK_RELS.encode(),
         "xl/worksheets/sheet1.xml": data,
-        "xl/worksheets/sheet2.xml": meta if meta is not None else meta_sheet(),
+        "xl/worksheets/sheet2.xml": meta if meta is not None else meta_sheet(pairs),
         "xl/sharedStrings.xml": strings or f'<sst xmlns="{MAIN}"/>'.encode(),
     }
     if styles:
@@ -113,17 +119,18 @@ def package(
     return buffer.getvalue()
 
 
-def _builders() -> dict[str, Callable[[], bytes]]:
+def _builders(meta: dict[str, str]) -> dict[str, Callable[[], bytes]]:
     far = 2_000_000_000
+    pack = functools.partial(package, pairs=meta)
     return {
         # One row of two million cells (the 230 KB file that took 2.4 GB).
-        "wide_row": lambda: package(
+        "wide_row": lambda: pack(
             sheet(repeat(b"<c><v>1</v></c>", 2_000_000, before=b'<row r="2">', after=b"</row>"))
         ),
         # Empty <c/> by the million, in rows of 100.
-        "empty_cells": lambda: package(sheet(repeat(b"<row>" + b"<c/>" * 100 + b"</row>", 30_000))),
+        "empty_cells": lambda: pack(sheet(repeat(b"<row>" + b"<c/>" * 100 + b"</row>", 30_000))),
         # Three million shared strings (the 236 KB file that hit the 30 s kill).
-        "shared_strings": lambda: package(
+        "shared_strings": lambda: pack(
             sheet(HEADER_ROW),
             strings=repeat(
                 b"<si><t/></si>",
@@ -133,26 +140,24 @@ def _builders() -> dict[str, Callable[[], bytes]]:
             ),
         ),
         # A data row numbered two billion: openpyxl would fill the rows between.
-        "far_row": lambda: package(
+        "far_row": lambda: pack(
             sheet(HEADER_ROW + f'<row r="{far}"><c><v>1</v></c></row>'.encode())
         ),
         # The same in the hidden sheet.
-        "far_meta_row": lambda: package(
-            sheet(HEADER_ROW), meta=meta_sheet(rows=f'<row r="{far}"><c><v>1</v></c></row>')
+        "far_meta_row": lambda: pack(
+            sheet(HEADER_ROW), meta=meta_sheet(meta, rows=f'<row r="{far}"><c><v>1</v></c></row>')
         ),
         # The hidden sheet saying the figures start at row two billion.
-        "far_first_row": lambda: package(
+        "far_first_row": lambda: pack(
             sheet(HEADER_ROW + b'<row r="9"><c><v>1</v></c></row>'),
-            meta=meta_sheet({"first_row": str(far)}),
+            meta=meta_sheet({**meta, "first_row": str(far)}),
         ),
         # A million rows without a number.
-        "many_rows": lambda: package(sheet(repeat(b"<row/>", 1_000_000))),
+        "many_rows": lambda: pack(sheet(repeat(b"<row/>", 1_000_000))),
         # A dimension claiming every cell Excel has, and more rows than it has.
-        "huge_dimension": lambda: package(
-            sheet(HEADER_ROW, head='<dimension ref="A1:XFD1048576"/>')
-        ),
+        "huge_dimension": lambda: pack(sheet(HEADER_ROW, head='<dimension ref="A1:XFD1048576"/>')),
         # One inline string of 40 million characters.
-        "huge_text": lambda: package(
+        "huge_text": lambda: pack(
             sheet(
                 repeat(
                     b"x",
@@ -163,9 +168,9 @@ def _builders() -> dict[str, Callable[[], bytes]]:
             )
         ),
         # A cell nested a million elements deep.
-        "deep_text": lambda: package(sheet(_deep())),
+        "deep_text": lambda: pack(sheet(_deep())),
         # A million cell styles, which openpyxl builds as objects at open.
-        "many_styles": lambda: package(
+        "many_styles": lambda: pack(
             sheet(HEADER_ROW),
             styles=repeat(
                 b"<xf/>",
@@ -184,8 +189,9 @@ def _deep() -> Iterator[bytes]:
     yield b"</is></c></row>"
 
 
-WORKBOOKS = tuple(_builders())
+WORKBOOKS = tuple(_builders({}))
 
 
-def build(name: str) -> bytes:
-    return _builders()[name]()
+def build(name: str, meta: dict[str, str] | None = None) -> bytes:
+    """The workbook `name`; `meta` changes what its hidden sheet says (its region, period…)."""
+    return _builders(meta or {})[name]()
