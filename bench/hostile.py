@@ -11,8 +11,10 @@ objects goes as far as the file lets it.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 
@@ -195,3 +197,117 @@ WORKBOOKS = tuple(_builders({}))
 def build(name: str, meta: dict[str, str] | None = None) -> bytes:
     """The workbook `name`; `meta` changes what its hidden sheet says (its region, period…)."""
     return _builders(meta or {})[name]()
+
+
+# --- bench/load.py --hostile: a reporter uploading these in a loop through the grid upload ------
+
+# Run by load.py in `manage.py shell`'s stead: a county reporter signed in (a session in the
+# database, as a browser would hold), a scratch month period open for entry, a program of the
+# county; printed as JSON.
+SETUP = """
+import json
+from datetime import timedelta
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from bench.measures import default_year
+from programs.choices import PeriodKind
+from programs.models import ReportingPeriod
+from programs.selectors import programs_for
+from regions.choices import Role
+from regions.models import OfficialMembership
+year = default_year()
+now = timezone.now()
+for membership in (
+    OfficialMembership.objects.filter(role=Role.REPORTER, region__level=3, user__is_active=True)
+    .select_related("user", "region").order_by("-region__code")
+):
+    programs = list(programs_for(membership.region, year))
+    if programs:
+        break
+else:
+    raise SystemExit("no county reporter with a program")
+months = ReportingPeriod.objects.filter(kind=PeriodKind.MONTH, year=year)
+number = min(set(range(1, 13)) - set(months.values_list("number", flat=True)))
+period = ReportingPeriod.objects.create(
+    kind=PeriodKind.MONTH, year=year, number=number,
+    opens_at=now - timedelta(days=1), deadline=now + timedelta(days=30),
+)
+client = Client()
+client.force_login(membership.user)
+region, program = membership.region, programs[0]
+print(json.dumps({
+    "path": reverse("programs:excel_upload", args=[region.code, period.pk, program.pk]),
+    "session": [settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value],
+    "csrf_cookie": settings.CSRF_COOKIE_NAME,
+    "period": period.pk,
+    "meta": {"region": region.code, "period": str(period.pk), "program": str(program.pk)},
+}))
+"""
+
+CLEANUP = """
+import json, sys
+from django.contrib.sessions.models import Session
+from programs.models import ReportingPeriod
+setup = json.loads(sys.argv[-1])
+ReportingPeriod.objects.filter(pk=setup["period"]).delete()
+Session.objects.filter(session_key=setup["session"][1]).delete()
+print(json.dumps({"cleaned": True}))
+"""
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REFUSED = 422  # what the upload answers a refused file
+
+
+def upload_request(port: int, setup: dict, name: str, content: bytes) -> bytes:
+    """The POST of the grid's upload form with `content` as the file, signed in, CSRF and all."""
+    boundary = "talentportal-load-boundary"
+    csrf = "hostileloadtestcsrfsecret0123456"  # an unmasked secret (32 characters): cookie = field
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+            f'{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="{name}.xlsx"\r\nContent-Type: {XLSX_TYPE}\r\n\r\n'
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    session_cookie, session = setup["session"]
+    head = (
+        f"POST {setup['path']} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
+        f"Cookie: {session_cookie}={session}; {setup['csrf_cookie']}={csrf}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(body)}\r\nAccept-Language: en\r\n"
+        "User-Agent: talentportal-load\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def uploader(port, setup, deadline, timeout, samples, failures) -> None:
+    """Upload every hostile workbook in turn, as fast as answers come, until `deadline`; each
+    must be refused (422). Latencies go to samples["hostile_upload"]."""
+    files = [(name, build(name, setup["meta"])) for name in WORKBOOKS]
+    turn = 0
+    while time.perf_counter() < deadline:
+        name, content = files[turn % len(files)]
+        turn += 1
+        start = time.perf_counter()
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection("127.0.0.1", port), timeout
+            )
+            try:
+                writer.write(upload_request(port, setup, name, content))
+                await writer.drain()
+                answer = await asyncio.wait_for(reader.read(), timeout)
+            finally:
+                writer.close()
+            parts = answer.split(b"\r\n", 1)[0].split()
+            status = int(parts[1]) if len(parts) > 1 else 0
+            failure = "" if status == REFUSED else f"HTTP {status} to {name}"
+        except (TimeoutError, OSError) as error:
+            failure = f"{type(error).__name__} to {name}"
+        samples["hostile_upload"].append(time.perf_counter() - start)
+        if failure:
+            failures[("hostile_upload", failure)] += 1
