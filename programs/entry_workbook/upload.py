@@ -17,12 +17,12 @@ from ..models import Indicator, Program, ReportingPeriod, check_value_fits
 from ..selectors import EntryRow
 from ..xlsx import (
     MAX_ROWS,
+    MAX_SHEET_ROWS,
     UNREADABLE,
     Cell,
     CellError,
     RowError,
     answer_words,
-    MAX_SHEET_ROWS,
     open_workbook,
     parse_number,
     read_bytes,

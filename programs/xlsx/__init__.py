@@ -38,7 +38,8 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import PatternFill
 
-from .scan import UNREADABLE, Limits, Refused, Scan, scan_package, too_large
+from .scan import UNREADABLE as UNREADABLE
+from .scan import Limits, Refused, Scan, scan_package, too_large
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
