@@ -203,7 +203,7 @@ def build(name: str, meta: dict[str, str] | None = None) -> bytes:
 
 # Run by load.py in `manage.py shell`'s stead: a county reporter signed in (a session in the
 # database, as a browser would hold), a scratch month period open for entry, a program of the
-# county; printed as JSON.
+# county; printed as JSON. CLEANUP, given that JSON, removes the period and the session.
 SETUP = """
 import json
 from datetime import timedelta
@@ -284,10 +284,16 @@ def upload_request(port: int, setup: dict, name: str, content: bytes) -> bytes:
     return head.encode() + body
 
 
+def files(meta: dict[str, str]) -> list[tuple[str, bytes]]:
+    """Every hostile workbook, its hidden sheet saying `meta`: built before the load starts (a
+    second of CPU that would otherwise stall the load generator's other clients)."""
+    return [(name, build(name, meta)) for name in WORKBOOKS]
+
+
 async def uploader(port, setup, deadline, timeout, samples, failures) -> None:
-    """Upload every hostile workbook in turn, as fast as answers come, until `deadline`; each
-    must be refused (422). Latencies go to samples["hostile_upload"]."""
-    files = [(name, build(name, setup["meta"])) for name in WORKBOOKS]
+    """Upload every hostile workbook of setup["files"] in turn, as fast as answers come, until
+    `deadline`; each must be refused (422). Latencies go to samples["hostile_upload"]."""
+    files = setup["files"]
     turn = 0
     while time.perf_counter() < deadline:
         name, content = files[turn % len(files)]

@@ -467,6 +467,9 @@ def chosen_urls(args, env: dict) -> dict[str, str]:
     return urls
 
 
+OTHER_PATHS = {"official_save": "/api/v1/progress/ (POST, PATCH)", "hostile_upload": "Excel upload"}
+
+
 def run_load(args, urls: dict, setup: dict | None, acknowledged: dict, uploads=None) -> dict:
     """Warm every worker's cache, then load the site; the report without the officials' check."""
     base = f"http://127.0.0.1:{args.port}"
@@ -503,7 +506,7 @@ def run_load(args, urls: dict, setup: dict | None, acknowledged: dict, uploads=N
         **stats(everything),
         "public_p95_ms": stats([v for name in urls for v in samples.get(name, [])])["p95_ms"],
         "per_url": {
-            name: {"path": urls.get(name, "/api/v1/progress/ (POST, PATCH)"), **stats(v)}
+            name: {"path": urls.get(name) or OTHER_PATHS[name], **stats(v)}
             for name, v in samples.items()
         },
         "load_average_before": [round(x, 2) for x in load_before],
@@ -569,12 +572,13 @@ def main(argv=None) -> int:
                 raise SystemExit(f"only {len(setup['officials'])} reporters of counties found")
         if args.hostile:
             uploads = manage_shell(env, hostile.SETUP)
+            uploads["files"] = hostile.files(uploads["meta"])
         gunicorn = start_gunicorn(args, env)
         report = run_load(args, urls, setup, acknowledged, uploads)
     finally:
         stop(gunicorn)
         if uploads:
-            manage_shell(env, hostile.CLEANUP, json.dumps(uploads))
+            manage_shell(env, hostile.CLEANUP, json.dumps({**uploads, "files": []}))
         if setup:  # check and clean up even when the run failed
             saves = check_saves(env, scratch, setup, acknowledged)
         stop(redis)
