@@ -106,9 +106,9 @@ def package(
         "_rels/.rels": ROOT_RELS.encode(),
         "xl/workbook.xml": WORKBOOK.encode(),
         "xl/_rels/workbook.xml.rels": WORKBOOK_RELS.encode(),
+        "xl/sharedStrings.xml": strings or f'<sst xmlns="{MAIN}"/>'.encode(),
         "xl/worksheets/sheet1.xml": data,
         "xl/worksheets/sheet2.xml": meta if meta is not None else meta_sheet(pairs),
-        "xl/sharedStrings.xml": strings or f'<sst xmlns="{MAIN}"/>'.encode(),
     }
     if styles:
         parts["xl/styles.xml"] = styles
