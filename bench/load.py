@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py --database-url postgres://…/tp_gen_bench [--redis]
         [--users 200] [--officials 20] [--tabs 2] [--duration 60] [--workers 3]
-        [--port 8765] [--only NAMES] [--json]
+        [--port 8765] [--only NAMES] [--hostile] [--json]
 
 What it does, all on 127.0.0.1:
 1. collects the static files into a scratch STATIC_ROOT (DEBUG=0 serves them from the manifest);
@@ -19,6 +19,8 @@ What it does, all on 127.0.0.1:
    at once on the same figures, so saves race: a save made with a version another tab has
    already moved past must answer 409 with the current figure (counted as a conflict, not an
    error), and the tab goes on from there;
+   With --hostile, a reporter also uploads bench/hostile.py's workbooks in a loop through the
+   grid's Excel upload, each to be refused (422); public_p95_ms shows the public pages meanwhile;
 6. prints p50 / p95 / p99 / max latency, requests per second and the errors (any status but
    200/201, or 409 to a racing save; a refused or dropped connection, or no answer within
    --timeout), overall and per URL; then checks that no acknowledged save was lost: each
@@ -53,6 +55,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: bench/ is on the path, the project is not
+    sys.path.insert(0, str(ROOT))
+
+from bench import hostile  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -75,6 +81,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="Comma-separated URL names to hit (default: all): home, region_province, "
         "region_city, region_county, region_township, program, indicator, api_summary, "
         "api_progress.",
+    )
+    parser.add_argument(
+        "--hostile",
+        action="store_true",
+        help="One reporter uploads hostile workbooks in a loop through the grid upload.",
     )
     parser.add_argument("--json", action="store_true", help="Print one JSON object.")
     args = parser.parse_args(argv)
@@ -352,7 +363,16 @@ async def user(number, port, urls, deadline, timeout, samples, failures) -> None
 
 
 async def load(
-    port, urls, users, duration, timeout, officials=(), tabs=1, period=None, acknowledged=None
+    port,
+    urls,
+    users,
+    duration,
+    timeout,
+    officials=(),
+    tabs=1,
+    period=None,
+    acknowledged=None,
+    uploads=None,
 ):
     samples: dict[str, list[float]] = defaultdict(list)
     failures: Counter = Counter()
@@ -364,6 +384,11 @@ async def load(
             official(who, tab, period, port, deadline, timeout, samples, failures, acknowledged)
             for who in officials
             for tab in range(tabs)
+        ),
+        *(
+            [hostile.uploader(port, uploads, deadline, timeout, samples, failures)]
+            if uploads
+            else []
         ),
     )
     return samples, failures, time.perf_counter() - started
@@ -403,19 +428,10 @@ def server_env(args, scratch: Path) -> dict:
 def start_redis(env: dict) -> subprocess.Popen:
     """A private Redis as the site's cache (env gets its URL)."""
     port = free_port()
+    server = shutil.which("redis-server") or "redis-server"
+    options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     redis = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [
-            shutil.which("redis-server") or "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
+        [server, "--port", str(port), *options], stdout=subprocess.DEVNULL
     )
     env["REDIS_CACHE_URL"] = f"redis://127.0.0.1:{port}/0"
     return redis
@@ -451,7 +467,10 @@ def chosen_urls(args, env: dict) -> dict[str, str]:
     return urls
 
 
-def run_load(args, urls: dict, setup: dict | None, acknowledged: dict) -> dict:
+OTHER_PATHS = {"official_save": "/api/v1/progress/ (POST, PATCH)", "hostile_upload": "Excel upload"}
+
+
+def run_load(args, urls: dict, setup: dict | None, acknowledged: dict, uploads=None) -> dict:
     """Warm every worker's cache, then load the site; the report without the officials' check."""
     base = f"http://127.0.0.1:{args.port}"
     wait_until_up(base + "/healthz")
@@ -470,6 +489,7 @@ def run_load(args, urls: dict, setup: dict | None, acknowledged: dict) -> dict:
             tabs=args.tabs,
             period=setup["period"] if setup else None,
             acknowledged=acknowledged,
+            uploads=uploads,
         )
     )
     conflicts = len(samples.pop("official_conflict", []))
@@ -484,8 +504,9 @@ def run_load(args, urls: dict, setup: dict | None, acknowledged: dict) -> dict:
         "errors": sum(failures.values()),
         "error_kinds": {f"{name}: {kind}": n for (name, kind), n in failures.items()},
         **stats(everything),
+        "public_p95_ms": stats([v for name in urls for v in samples.get(name, [])])["p95_ms"],
         "per_url": {
-            name: {"path": urls.get(name, "/api/v1/progress/ (POST, PATCH)"), **stats(v)}
+            name: {"path": urls.get(name) or OTHER_PATHS[name], **stats(v)}
             for name, v in samples.items()
         },
         "load_average_before": [round(x, 2) for x in load_before],
@@ -511,7 +532,8 @@ def print_report(report: dict, args, saves: dict | None) -> None:
         f"{report['requests']} requests, {report['requests_per_s']}/s, "
         f"errors: {report['errors']}\n"
         f"latency p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
-        f"p99 {report['p99_ms']} ms, max {report['max_ms']} ms"
+        f"p99 {report['p99_ms']} ms, max {report['max_ms']} ms; "
+        f"public pages p95 {report['public_p95_ms']} ms"
     )
     for name, entry in report["per_url"].items():
         print(
@@ -533,7 +555,7 @@ def main(argv=None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="tp-load-"))
     env = server_env(args, scratch)
     redis = gunicorn = None
-    setup, acknowledged, saves = None, {}, None
+    setup, acknowledged, saves, uploads = None, {}, None, None
     try:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -548,10 +570,15 @@ def main(argv=None) -> int:
             setup = manage_shell(env, OFFICIALS_SETUP, str(args.officials))
             if len(setup["officials"]) < args.officials:
                 raise SystemExit(f"only {len(setup['officials'])} reporters of counties found")
+        if args.hostile:
+            uploads = manage_shell(env, hostile.SETUP)
+            uploads["files"] = hostile.files(uploads["meta"])
         gunicorn = start_gunicorn(args, env)
-        report = run_load(args, urls, setup, acknowledged)
+        report = run_load(args, urls, setup, acknowledged, uploads)
     finally:
         stop(gunicorn)
+        if uploads:
+            manage_shell(env, hostile.CLEANUP, json.dumps({**uploads, "files": []}))
         if setup:  # check and clean up even when the run failed
             saves = check_saves(env, scratch, setup, acknowledged)
         stop(redis)

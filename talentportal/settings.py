@@ -321,6 +321,19 @@ JOBS_MAX_IN_FLIGHT_PER_USER = env_int("JOBS_MAX_IN_FLIGHT_PER_USER", 3)
 JOBS_MAX_PER_HOUR_PER_USER = env_int("JOBS_MAX_PER_HOUR_PER_USER", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Uploaded workbooks (the grid's Excel upload, the catalog import): programs/xlsx counts these
+# while it reads the file as a stream, and refuses it with a message at the first one passed.
+XLSX_MAX_UPLOAD_BYTES = env_int("XLSX_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+XLSX_MAX_UNPACKED_BYTES = env_int("XLSX_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)  # all parts
+XLSX_MAX_PART_BYTES = env_int("XLSX_MAX_PART_BYTES", 50 * 1024 * 1024)  # one part, unpacked
+XLSX_MAX_PARTS = env_int("XLSX_MAX_PARTS", 1000)  # files in the zip; Excel writes about 15
+XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 50_000)  # data rows read from one sheet
+XLSX_MAX_SHEET_ROWS = env_int("XLSX_MAX_SHEET_ROWS", 60_000)  # highest row number of a sheet
+XLSX_MAX_ROW_CELLS = env_int("XLSX_MAX_ROW_CELLS", 1024)  # cells in one row
+XLSX_MAX_SHEET_CELLS = env_int("XLSX_MAX_SHEET_CELLS", 600_000)  # cells in one sheet
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 1_000_000)  # cells in the whole workbook
+XLSX_MAX_SHARED_STRINGS = env_int("XLSX_MAX_SHARED_STRINGS", 200_000)  # different texts
+
 # The API for systems that push data: token or session auth, the same access rules as the pages.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -78,7 +78,8 @@ def counts(url: str) -> tuple:
             "SELECT (SELECT count(*) FROM programs_progressreport),"
             " (SELECT count(*) FROM programs_historicalprogressreport),"
             " (SELECT count(*) FROM programs_reportingperiod),"
-            " (SELECT count(*) FROM authtoken_token)"
+            " (SELECT count(*) FROM authtoken_token),"
+            " (SELECT count(*) FROM django_session)"
         )
         return cursor.fetchone()
 
@@ -119,3 +120,39 @@ def test_public_users_and_officials_saving_drafts_lose_nothing(province_url):
     assert saves == report["saves_acknowledged"] + report["conflicts"]
     assert report["conflicts"] > 0  # two tabs on the same figures do race
     assert counts(province_url) == before  # the scratch period, its figures and tokens are gone
+
+
+def test_hostile_uploads_are_refused_while_public_pages_keep_answering(province_url):
+    """--hostile: a reporter uploads bench/hostile.py's workbooks in a loop through the grid's
+    Excel upload; each is refused (422, else counted as an error), the public pages answer all
+    the while, and the scratch period and the reporter's session are gone afterwards."""
+    before = counts(province_url)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "bench/load.py",
+            "--database-url",
+            province_url,
+            "--users",
+            "2",
+            "--hostile",
+            "--duration",
+            "6",
+            "--workers",
+            "2",
+            "--port",
+            str(free_port()),
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["errors"] == 0, report["error_kinds"]
+    assert report["per_url"]["hostile_upload"]["requests"] >= 3
+    assert report["per_url"]["home"]["requests"] > 0
+    assert report["public_p95_ms"] > 0
+    assert counts(province_url) == before

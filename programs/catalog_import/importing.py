@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..jobs import JobFailed
-from ..xlsx import RowError, check_package, read_bytes
+from ..xlsx import RowError, read_bytes, scan_upload
 from .checks import run_checks
 from .reading import Sheet, read_workbook
 from .results import CatalogCheck, failure_message
@@ -24,11 +24,11 @@ def _check_workbook(data: bytes | None, *, user, problem: str = "") -> CatalogCh
     if data is None:
         check.errors.append(RowError("", None, "", problem))
         return check
-    problem = check_package(data)
-    if problem:
+    scan, problem = scan_upload(data)
+    if scan is None:
         check.errors.append(RowError("", None, "", problem))
         return check
-    sheets = read_workbook(data, check.errors)
+    sheets = read_workbook(data, check.errors, scan)
     if sheets is None:
         return check
     run_checks(user=user, sheets=sheets, check=check)

@@ -119,12 +119,15 @@ def _header_ok(title: str, spec: SheetSpec, header: tuple[Cell, ...], errors) ->
     return ok
 
 
-def read_workbook(data: bytes, errors: list[RowError]) -> dict[str, Sheet] | None:
-    """The sheets of the template found in the file, by key; None when it cannot be used."""
+def read_workbook(data: bytes, errors: list[RowError], scan=None) -> dict[str, Sheet] | None:
+    """The sheets of the template found in the file, by key; None when it cannot be used.
+
+    `scan` is what `xlsx.scan_upload` learnt of the file: each sheet is read up to its last row
+    holding a value."""
     workbook = None
     titles = {spec.key: all_languages(spec.title) for spec in SHEETS}
     try:
-        workbook = open_workbook(data)
+        workbook = open_workbook(data, scan)
         sheets: dict[str, Sheet] = {}
         found: dict[str, object] = {}
         for worksheet in workbook.worksheets:

@@ -17,17 +17,18 @@ from ..models import Indicator, Program, ReportingPeriod, check_value_fits
 from ..selectors import EntryRow
 from ..xlsx import (
     MAX_ROWS,
+    MAX_SHEET_ROWS,
     UNREADABLE,
     Cell,
     CellError,
     RowError,
     answer_words,
-    check_package,
     open_workbook,
     parse_number,
     read_bytes,
     read_rows,
     refuse_formula_or_error,
+    scan_upload,
     text_of,
     unescape,
 )
@@ -157,23 +158,36 @@ def _parse_note(cell: Cell) -> str:
     return text
 
 
-def _read_workbook(data: bytes):
+def _first_row(meta) -> tuple[int, str]:
+    """The row the data start at, as the hidden sheet says; a number past the rows a sheet may
+    use is refused (it would make the reading walk through that many empty rows)."""
+    try:
+        start = int(meta.get("first_row", FIRST_ROW))
+    except ValueError:
+        return FIRST_ROW, ""
+    if start > MAX_SHEET_ROWS:
+        return 0, _(
+            "The hidden sheet “%(sheet)s” of this workbook was changed: it says the figures start "
+            "at row %(row)s, past the %(max)d rows a sheet may use. Download the template again "
+            "and copy your figures into it."
+        ) % {"sheet": META_SHEET, "row": f"{start:,}", "max": MAX_SHEET_ROWS}
+    return max(start, 1), ""
+
+
+def _read_workbook(data: bytes, scan):
     """Open the workbook read-only and pull out what we need; None and a message if that fails."""
     workbook = None
     try:
-        workbook = open_workbook(data)
+        workbook = open_workbook(data, scan)
         meta = _read_meta(workbook)
         sheet = _data_sheet(workbook, meta)
         if sheet is None:
             return None, _("The workbook has no sheet to read.")
-        try:
-            start = int(meta.get("first_row", FIRST_ROW))
-        except ValueError:
-            start = FIRST_ROW
+        start, problem = _first_row(meta)
+        if problem:
+            return None, problem
         # Only the value column's format matters: a cell showing 35% holds 0.35.
-        read = read_rows(
-            sheet, first_row=max(start, 1), width=len(COLUMNS), percent={COLUMN["value"]}
-        )
+        read = read_rows(sheet, first_row=start, width=len(COLUMNS), percent={COLUMN["value"]})
         return (meta, sheet.title, read.rows, read.anything, read.too_long), ""
     except Exception:
         # openpyxl raises many kinds of errors on a damaged file (zip, XML, KeyError, ValueError):
@@ -205,10 +219,10 @@ def parse_upload(
     data, problem = read_bytes(file)
     if data is None:
         return file_error(problem)
-    problem = check_package(data)
-    if problem:
+    scan, problem = scan_upload(data)
+    if scan is None:
         return file_error(problem)
-    content, problem = _read_workbook(data)
+    content, problem = _read_workbook(data, scan)
     if content is None:
         return file_error(problem)
     meta, result.sheet, data_rows, anything, too_long = content

@@ -6,11 +6,15 @@ CR) a leading apostrophe and `unescape` undoes it when the text comes back in an
 int or float a cell holds.
 
 Reading an upload, in this order: `read_bytes` refuses a file over MAX_UPLOAD_BYTES unread,
-`check_package` refuses what is not an .xlsx or would unpack past MAX_UNPACKED_BYTES (a "zip
-bomb") before openpyxl opens it, `open_workbook` opens it read-only with formulas as formulas, and
-`read_rows` reads at most MAX_ROWS rows of a sheet as `Cell`s. A cell that cannot be read raises
-`CellError` with a message for the person who typed it; `RowError` places a message at its sheet,
-row and column as Excel shows them.
+`scan_upload` (or `check_package`, its message alone) refuses what is not an .xlsx, would unpack
+past MAX_UNPACKED_BYTES (a "zip bomb") or passes a limit while `scan.scan_package` reads it as a
+stream (bytes of a part, rows and row numbers, cells in a row, a sheet and the workbook, shared
+strings, the length of a text), `open_workbook` opens it read-only with formulas as formulas, and
+`read_rows` reads at most MAX_ROWS rows of a sheet as `Cell`s, stopping after the sheet's last
+row that holds a value. A cell that cannot be read raises `CellError` with a message for the
+person who typed it; `RowError` places a message at its sheet, row and column as Excel shows them.
+
+The limits are settings (XLSX_MAX_…, read from the environment; see talentportal/settings.py).
 """
 
 from __future__ import annotations
@@ -30,19 +34,31 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import PatternFill
+
+from .scan import UNREADABLE as UNREADABLE
+from .scan import Limits, Refused, Scan, scan_package, too_large
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- Limits on what is read -------------------------------------------------------------------
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = settings.XLSX_MAX_UPLOAD_BYTES
 # A 5 MB xlsx can unpack to gigabytes (a "zip bomb"); a real template of 10k rows unpacks to ~5 MB.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 50_000  # data rows read from one sheet
+MAX_UNPACKED_BYTES = settings.XLSX_MAX_UNPACKED_BYTES
+MAX_PART_BYTES = settings.XLSX_MAX_PART_BYTES  # one part (a sheet, the shared strings)
+MAX_PARTS = settings.XLSX_MAX_PARTS
+MAX_ROWS = settings.XLSX_MAX_ROWS  # data rows read from one sheet
+MAX_SHEET_ROWS = settings.XLSX_MAX_SHEET_ROWS  # the highest row number a sheet may use
+MAX_ROW_CELLS = settings.XLSX_MAX_ROW_CELLS
+MAX_SHEET_CELLS = settings.XLSX_MAX_SHEET_CELLS
+MAX_CELLS = settings.XLSX_MAX_CELLS  # in the whole workbook
+MAX_SHARED_STRINGS = settings.XLSX_MAX_SHARED_STRINGS
+MAX_TEXT_CHARS = 32_767  # Excel's own limit on a cell's text
+MAX_DEPTH = 64  # XML nesting; a part Excel writes is about 10 deep
+MAX_OTHER_ELEMENTS = 200_000  # elements of a part outside its cells and strings (styles…)
 TOO_LARGE = Decimal(10) ** 14  # VALUE_FIELD: 18 digits, 4 of them after the point
 FOUR_PLACES = Decimal("0.0001")
 
@@ -55,11 +71,6 @@ SHEET_TITLE_MAX = 31
 # The fills of the templates' header rows: grey, and yellow over the columns to fill in.
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 INPUT_HEADER_FILL = PatternFill("solid", fgColor="FFD966")
-
-UNREADABLE = gettext_noop(
-    "The file could not be read as an Excel workbook: it may be damaged. Save it again in Excel "
-    "as “Excel Workbook (*.xlsx)” and upload it."
-)
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -174,34 +185,66 @@ def read_bytes(file) -> tuple[bytes | None, str]:
     return data, ""
 
 
-def check_package(data: bytes) -> str:
-    """An .xlsx is a zip holding a workbook; anything else (.xls, .csv, a renamed file) is not.
+def limits() -> Limits:
+    """The limits as this module holds them now (tests lower them with monkeypatch)."""
+    return Limits(
+        part_bytes=MAX_PART_BYTES,
+        parts=MAX_PARTS,
+        sheet_rows=MAX_SHEET_ROWS,
+        row_cells=MAX_ROW_CELLS,
+        sheet_cells=MAX_SHEET_CELLS,
+        cells=MAX_CELLS,
+        shared_strings=MAX_SHARED_STRINGS,
+        text_chars=MAX_TEXT_CHARS,
+        depth=MAX_DEPTH,
+        other_elements=MAX_OTHER_ELEMENTS,
+    )
 
-    Returns the message for the user, or "" when openpyxl may open the file.
+
+def scan_upload(data: bytes) -> tuple[Scan | None, str]:
+    """An .xlsx is a zip holding a workbook; anything else (.xls, .csv, a renamed file) is not.
+    Every part is then read as a stream within `limits()`, before openpyxl opens any.
+
+    Returns what the scan learnt and "", or None and the message for the user.
     """
     not_xlsx = _(
         "This is not an Excel workbook (.xlsx). Download the template, fill it in and save it "
         "as “Excel Workbook (*.xlsx)” before uploading it."
     )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            names = set(package.namelist())
-            unpacked = sum(info.file_size for info in package.infolist())
+        package = zipfile.ZipFile(io.BytesIO(data))
     except Exception:
         # zipfile raises many kinds of errors on bytes that are not a zip it can read (BadZipFile,
         # NotImplementedError for a newer zip version or compression, struct and decode errors).
-        return not_xlsx
-    if "xl/workbook.xml" not in names:
-        return not_xlsx
-    if unpacked > MAX_UNPACKED_BYTES:
-        return _("The workbook is too large once unpacked: upload only the filled template.")
-    return ""
+        return None, not_xlsx
+    with package:
+        infos = package.infolist()
+        if "xl/workbook.xml" not in {info.filename for info in infos}:
+            return None, not_xlsx
+        if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+            return None, too_large()
+        try:
+            return scan_package(package, limits()), ""
+        except Refused as refused:
+            return None, str(refused)
 
 
-def open_workbook(data: bytes):
+def check_package(data: bytes) -> str:
+    """The message `scan_upload` gives, or "" when openpyxl may open the file."""
+    return scan_upload(data)[1]
+
+
+def open_workbook(data: bytes, scan: Scan | None = None):
     """The workbook, read-only. Formulas are read as formulas (not their cached results) so that
-    none is taken as input. The caller closes it, and turns any exception into `UNREADABLE`."""
-    return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    none is taken as input. With the `scan` of the file, each sheet knows its last row holding a
+    value and `read_rows` stops there. The caller closes it, and turns any exception into
+    `UNREADABLE`."""
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    if scan is not None:
+        for worksheet in workbook.worksheets:
+            path = str(getattr(worksheet, "_worksheet_path", "")).lstrip("/")
+            worksheet.last_value_row = scan.last_rows.get(path)
+    return workbook
 
 
 @dataclass
@@ -225,9 +268,13 @@ def read_rows(worksheet, *, first_row: int, width: int, percent: Collection[int]
     per cell, and ten thousand rows)."""
     worksheet.reset_dimensions()  # a file may declare a million rows; read only those that exist
     last_row = first_row + MAX_ROWS
+    stop = last_row
+    known = getattr(worksheet, "last_value_row", None)  # from the scan: no value after this row
+    if known is not None:
+        stop = min(last_row, max(known, first_row))
     result = SheetRows()
     for number, cells in enumerate(
-        worksheet.iter_rows(min_row=1, max_row=last_row, max_col=width), start=1
+        worksheet.iter_rows(min_row=1, max_row=stop, max_col=width), start=1
     ):
         row = tuple(
             Cell(
