@@ -8,16 +8,18 @@ every page, the API and the admin. (JSON bodies are checked by the API's parser,
 """
 
 import re
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from rest_framework.settings import api_settings
 
 # C0 control characters other than tab, line feed and carriage return (NUL among them: refused
 # by PostgreSQL; the others are refused by XML, so by every Excel export), and lone surrogates.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 BROKEN_PATH = re.compile("%[89a-fA-F][0-9a-fA-F]")
+API_PREFIX = "/api/"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -43,42 +45,72 @@ def bad_encoded(raw: bytes, *, percent_encoded: bool) -> bool:
         return True
 
 
-def bad_form(request) -> bool:
+def bad_form_field(request) -> str | None:
+    """The name of the first form field (or file name) that holds a forbidden character."""
     content_type = request.content_type or ""
     if content_type == FORM_TYPES[0]:
-        return bad_encoded(request.body, percent_encoded=True)
+        if not bad_encoded(request.body, percent_encoded=True):
+            return None
+        fields = parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+        return next((key for key, value in fields if forbidden_text(key + value)), "")
     if content_type == FORM_TYPES[1] and request.method == "POST":
-        fields = [value for _key, values in request.POST.lists() for value in [_key, *values]]
-        fields += [upload.name or "" for uploads in request.FILES.lists() for upload in uploads[1]]
-        return any(forbidden_text(text) for text in fields)
-    return False
+        for key, values in request.POST.lists():
+            if any(forbidden_text(text) for text in [key, *values]):
+                return key
+        for key, uploads in request.FILES.lists():
+            if any(forbidden_text(upload.name or "") for upload in uploads):
+                return key
+    return None
 
 
-def bad_request_input(request) -> bool:
-    meta = request.META
+def first_problem(request) -> tuple[str, str] | None:
+    """Where the request holds what no field may: ("path" | "query" | "header" | "cookie" |
+    "form", the parameter's name), or None."""
     # Django has already decoded the path, putting bytes that are not UTF-8 back as %XX (≥ %80);
     # no path of the site holds a literal "%" (codes are letters, digits and underscores).
     if BROKEN_PATH.search(request.path_info) or forbidden_text(request.path_info):
-        return True
-    if bad_encoded(wsgi_bytes(meta.get("QUERY_STRING", "")), percent_encoded=True):
-        return True
+        return "path", ""
+    query = wsgi_bytes(request.META.get("QUERY_STRING", ""))
+    if bad_encoded(query, percent_encoded=True):
+        fields = parse_qsl(query.decode("iso-8859-1"), keep_blank_values=True, encoding="latin-1")
+        names = (k for k, v in fields if bad_encoded(wsgi_bytes(k + v), percent_encoded=False))
+        return "query", decoded_name(next(names, ""))
     # Headers and cookies reach the database too: the session and token keys are looked up, the
     # browser's name is stored with every sign-in attempt.
-    if any(forbidden_text(value) for key, value in meta.items() if key.startswith("HTTP_")):
-        return True
-    if any(forbidden_text(value) for value in request.COOKIES.values()):
-        return True
-    return bad_form(request)
+    for key, value in request.META.items():
+        if key.startswith("HTTP_") and forbidden_text(value):
+            return "header", key.removeprefix("HTTP_").replace("_", "-").title()
+    for key, value in request.COOKIES.items():
+        if forbidden_text(key + value):
+            return "cookie", key
+    # The API's parsers check the forms sent to it, and answer in the API's shapes.
+    if not request.path_info.startswith(API_PREFIX):
+        name = bad_form_field(request)
+        if name is not None:
+            return "form", name
+    return None
 
 
-def refusal(request) -> HttpResponse:
+def decoded_name(raw: str) -> str:
+    """A parameter's name as text, or "" when the name itself is what is refused."""
+    try:
+        name = raw.encode("iso-8859-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return ""
+    return "" if forbidden_text(name) else name
+
+
+def refusal(request, where: str, name: str) -> HttpResponse:
     message = _(
         "The request contains characters that are not allowed (a NUL or control character, "
         "or bytes that are not UTF-8)."
     )
-    if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=400)
-    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    if not request.path_info.startswith(API_PREFIX):
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    if where == "path":  # no figure, region or code can be named so: as for any unknown one
+        return JsonResponse({"detail": message}, status=404)
+    # As the API's own field errors: {"field": ["message"]}.
+    return JsonResponse({name or api_settings.NON_FIELD_ERRORS_KEY: [message]}, status=400)
 
 
 class InvalidInputMiddleware:
@@ -89,8 +121,8 @@ class InvalidInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if bad_request_input(request):
-            return refusal(request)
+        if problem := first_problem(request):
+            return refusal(request, *problem)
         return self.get_response(request)
 
 

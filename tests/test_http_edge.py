@@ -71,21 +71,35 @@ def nul_in_path(url: str) -> str:
     return path + (f"?{query}" if query else "")
 
 
-def test_a_nul_anywhere_in_any_url_or_form_is_refused_with_400(site, clients):  # noqa: F811
+def nul_problem(url: str, kind: str, response) -> str | None:
+    """What is wrong with the answer to a NUL in the query, the path or a form field of `url`.
+
+    Pages answer 400. The API answers in its own shapes: 400 naming the query parameter as its
+    field errors do, 404 for a path (nothing is named so), and the 400 of its parsers for a form
+    it reads (before reading it: 401, 403 or 405 as for any body)."""
+    status = response.status_code
+    if not url.startswith("/api/"):
+        return None if status == 400 else f"{status}"
+    if kind == "query":
+        return None if status == 400 and response.json().get("q") else f"{status}"
+    if kind == "path":
+        return None if status == 404 and "detail" in response.json() else f"{status}"
+    return None if status in {400, 401, 403, 404, 405} else f"{status}"
+
+
+def test_a_nul_anywhere_in_any_url_or_form_is_refused(site, clients):  # noqa: F811
     urls = every_url(site)
     problems = []
     for who, client_of in clients.items():
         for url in urls:
-            for method, target, data in (
-                ("get", with_query(url, "q=%00"), None),
-                ("get", nul_in_path(url), None),
-                ("post", url, {"note": "a\x00b"}),
+            for kind, method, target, data in (
+                ("query", "get", with_query(url, "q=%00"), None),
+                ("path", "get", nul_in_path(url), None),
+                ("form", "post", url, {"note": "a\x00b"}),
             ):
                 response = answer(client_of(), method, target, data)
-                if response.status_code != 400:
-                    problems.append(f"{who} {method} {target}: {response.status_code}")
-                elif target.startswith("/api/") and "detail" not in response.json():
-                    problems.append(f"{who} {method} {target}: no detail")
+                if problem := nul_problem(url, kind, response):
+                    problems.append(f"{who} {method} {target}: {problem}")
     assert problems == []
 
 
@@ -96,8 +110,11 @@ def test_the_refusal_says_why_in_the_visitors_language(client):
         assert page.status_code == 400
         assert message in page.content.decode()
         api = client.get("/api/v1/regions/%00/summary/")
-        assert api.status_code == 400
+        assert api.status_code == 404
         assert message in api.json()["detail"]
+        api = client.get("/api/v1/open/progress/?region=%00")
+        assert api.status_code == 400
+        assert message in api.json()["region"][0]
 
 
 @pytest.mark.parametrize(
@@ -116,6 +133,32 @@ def test_the_refusal_says_why_in_the_visitors_language(client):
 def test_characters_no_field_may_hold_are_refused(client, query):
     assert client.get(f"/regions/?{query}").status_code == 400
     assert client.get(f"/api/v1/open/progress/?{query}").status_code == 400
+    assert client.get(f"/api/v1/regions/?{query}").status_code == 400
+
+
+def test_the_api_names_the_refused_parameter_as_its_field_errors_do(client):
+    answer_ = client.get("/api/v1/open/progress/?year=2024&region=%00")
+    assert answer_.status_code == 400
+    assert list(answer_.json()) == ["region"]
+    answer_ = client.get("/api/v1/open/progress/?q%00=x")  # the name itself
+    assert list(answer_.json()) == ["non_field_errors"]
+
+
+def test_the_apis_parsers_refuse_forms_with_such_characters(gangqu_reporter, superuser):
+    client = Client()
+    for data in ({"username": "a\x00", "password": "x"}, {"username": "a", "password": "\x01"}):
+        response = client.post("/api/v1/auth/token/", data)  # multipart
+        assert response.status_code == 400
+        assert "detail" in response.json()
+        body = "username=a%00&password=x"
+        urlencoded = "application/x-www-form-urlencoded"
+        response = client.post("/api/v1/auth/token/", body, content_type=urlencoded)
+        assert response.status_code == 400
+    assert not AccessAttempt.objects.exists()
+    client.force_login(superuser)
+    response = client.post("/api/v1/progress/bulk/", {"items": "\x00"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "items"
 
 
 def test_ordinary_text_passes(client, gangqu):
