@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 BROKEN_PATH = re.compile("%[89a-fA-F][0-9a-fA-F]")
 API_PREFIX = "/api/"
+PLAIN = "text/plain; charset=utf-8"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -106,7 +107,7 @@ def refusal(request, where: str, name: str) -> HttpResponse:
         "or bytes that are not UTF-8)."
     )
     if not request.path_info.startswith(API_PREFIX):
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(message, status=400, content_type=PLAIN)
     if where == "path":  # no figure, region or code can be named so: as for any unknown one
         return JsonResponse({"detail": message}, status=404)
     # As the API's own field errors: {"field": ["message"]}.
@@ -155,10 +156,15 @@ class HeadAsGetMiddleware:
         return response
 
 
-class DatabaseBusyMiddleware:
-    """SQLite's write lock still held by another request after SQLITE_TIMEOUT seconds: 503 with
-    Retry-After and a message, not a 500 (the transaction has been rolled back, nothing saved).
-    PostgreSQL locks rows, and waits for them; a stale version there is the views' 409."""
+class DatabaseLimitsMiddleware:
+    """What the database cannot do with a request, answered instead of a 500 (the request's
+    transaction has been rolled back, nothing saved):
+
+    - SQLite's write lock still held by another request after SQLITE_TIMEOUT seconds: 503 with
+      Retry-After. (PostgreSQL locks rows and waits; a stale version there is the views' 409.)
+    - A number beyond 64 bits reaching a query (an id of 10^30 in a filter or a form's initial
+      value): SQLite cannot even compare it (OverflowError): 400, as PostgreSQL finds nothing.
+    """
 
     RETRY_AFTER_SECONDS = 5
 
@@ -169,12 +175,17 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not (isinstance(exception, OperationalError) and "database is locked" in str(exception)):
-            return None
-        message = _("The database is busy with other changes: nothing was saved. Try again.")
-        if request.path_info.startswith("/api/"):
-            response = JsonResponse({"detail": message}, status=503)
+        if isinstance(exception, OverflowError):
+            message, status = _("A number in the request is too large."), 400
+        elif isinstance(exception, OperationalError) and "database is locked" in str(exception):
+            message = _("The database is busy with other changes: nothing was saved. Try again.")
+            status = 503
         else:
-            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+            return None
+        if request.path_info.startswith(API_PREFIX):
+            response = JsonResponse({"detail": message}, status=status)
+        else:
+            response = HttpResponse(message, status=status, content_type=PLAIN)
+        if status == 503:
+            response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

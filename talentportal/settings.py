@@ -85,8 +85,9 @@ MIDDLEWARE = [
     # 400 for a NUL, another control character or bytes that are not UTF-8 in the path, the query,
     # a header, a cookie or a form field, before any of them reaches a query.
     "talentportal.edge.InvalidInputMiddleware",
-    # SQLite's lock not obtained in SQLITE_TIMEOUT seconds: 503 with Retry-After, not a 500.
-    "talentportal.edge.DatabaseBusyMiddleware",
+    # SQLite's lock not obtained in SQLITE_TIMEOUT seconds: 503 with Retry-After, not a 500; a
+    # number too large for SQLite: 400.
+    "talentportal.edge.DatabaseLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -131,7 +132,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has one writer at a time. A transaction that reads and then writes (every save) must
     # take the write lock when it begins: upgraded later, two of them deadlock and one fails at
     # once with "database is locked". A writer waits up to SQLITE_TIMEOUT seconds for the lock;
-    # then the request is answered 503 (talentportal.edge.DatabaseBusyMiddleware).
+    # then the request is answered 503 (talentportal.edge.DatabaseLimitsMiddleware).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_TIMEOUT", 10),

@@ -337,6 +337,25 @@ def test_a_period_id_beyond_any_integer_is_an_unknown_period(bulk_client, gangqu
         assert bulk_client.get(url).status_code in {400, 404}, url
 
 
+def test_ids_and_numbers_beyond_any_integer_never_take_a_url_down(site, clients):  # noqa: F811
+    """SQLite cannot even compare an integer beyond 64 bits (OverflowError): every id in a path,
+    and the numeric filters, at 10^30."""
+    big = 10**30
+    query = "&".join(
+        f"{name}={big}"
+        for name in ("period", "indicator", "program", "plan", "year", "page", "page_size", "id")
+    )
+    problems = []
+    for who, client_of in clients.items():
+        for url in every_url(site):
+            path, _, _query = url.partition("?")
+            for target in (re.sub(r"/\d+/", f"/{big}/", path), with_query(url, query)):
+                response = answer(client_of(), "get", target)
+                if response.status_code >= 500:
+                    problems.append(f"{who} {target}: {response.status_code}")
+    assert problems == []
+
+
 def test_a_thousand_and_more_periods_in_one_bulk_request(bulk_client, gangqu, skills_plan):
     """One OR per period key made an expression SQLite refuses (a 500) beyond 1,000 keys."""
     opens, deadline = timezone.now() - timezone.timedelta(days=1), timezone.now()
