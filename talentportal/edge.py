@@ -7,13 +7,16 @@ every page, the API and the admin. (JSON bodies are checked by the API's parser,
 `talentportal.parsers`, which also bounds their nesting.)
 """
 
+import logging
 import re
 from urllib.parse import parse_qsl, unquote_to_bytes
 
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework.settings import api_settings
+
+logger = logging.getLogger(__name__)
 
 # C0 control characters other than tab, line feed and carriage return (NUL among them: refused
 # by PostgreSQL; the others are refused by XML, so by every Excel export), and lone surrogates.
@@ -164,6 +167,9 @@ class DatabaseLimitsMiddleware:
       Retry-After. (PostgreSQL locks rows and waits; a stale version there is the views' 409.)
     - A number beyond 64 bits reaching a query (an id of 10^30 in a filter or a form's initial
       value): SQLite cannot even compare it (OverflowError): 400, as PostgreSQL finds nothing.
+    - A value the database refuses to store (DataError: text longer than its column, a number
+      out of its range) that no validation caught before, such as a 300-character username
+      that django-axes records with a failed sign-in: 400, logged so the gap can be closed.
     """
 
     RETRY_AFTER_SECONDS = 5
@@ -177,6 +183,10 @@ class DatabaseLimitsMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, OverflowError):
             message, status = _("A number in the request is too large."), 400
+        elif isinstance(exception, DataError):
+            logger.warning("Value refused by the database at %s: %s", request.path, exception)
+            message = _("A value in the request is too long or out of range.")
+            status = 400
         elif isinstance(exception, OperationalError) and "database is locked" in str(exception):
             message = _("The database is busy with other changes: nothing was saved. Try again.")
             status = 503

@@ -256,6 +256,15 @@ def test_json_strings_the_database_cannot_hold_are_refused(text, gangqu_reporter
     assert not AccessAttempt.objects.exists()
 
 
+def test_a_value_too_long_for_its_column_is_a_400(gangqu_reporter):
+    """django-axes records the username of a failed sign-in in a 255-character column; the token
+    endpoint's username had no length limit (PostgreSQL: DataError, a 500)."""
+    body = {"username": "u" * 300, "password": "anything"}
+    response = Client().post("/api/v1/auth/token/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "detail" in response.json() or "non_field_errors" in response.json()
+
+
 def test_json_bodies_that_are_not_utf8_are_refused(gangqu_reporter):
     body = b'{"username": "\xff", "password": "x"}'
     response = Client().post("/api/v1/auth/token/", body, content_type="application/json")
