@@ -2,9 +2,10 @@
 
 PostgreSQL refuses text with a NUL character, and a lone surrogate cannot be encoded for any
 database or workbook, so a single `%00` in a filter, a path or a form field used to end in a 500
-deep inside a query. These are never meaningful input: the request is answered 400 here, once for
-every page, the API and the admin. (JSON bodies are checked by the API's parser,
-`talentportal.parsers`, which also bounds their nesting.)
+deep inside a query. These are never meaningful input: the request is refused here, once for
+every page, the API and the admin: 400 with a short message in the visitor's language; on the API
+in its own shapes (a query parameter as a field error, a path as not found). Bodies sent to the
+API are checked by its parsers (`talentportal.parsers`, which also bound the nesting of JSON).
 """
 
 import logging
