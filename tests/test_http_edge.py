@@ -256,6 +256,20 @@ def test_json_strings_the_database_cannot_hold_are_refused(text, gangqu_reporter
     assert not AccessAttempt.objects.exists()
 
 
+def test_json_escapes_are_judged_by_what_they_decode_to(superuser):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(superuser)
+    refused = [b'{"items": [{"note\\u0000": 1}]}', b'{"items": [[["\\u001f"]]]}']
+    for body in refused:
+        response = client.post("/api/v1/progress/bulk/", body, content_type="application/json")
+        assert "not allowed" in depth_message(response), body
+    # A backslash followed by "u0000" is text; a line feed or an emoji by escape are fine.
+    for body in (b'{"items": ["\\\\u0000", "a\\u000ab", "\\ud83d\\ude00"]}',):
+        response = client.post("/api/v1/progress/bulk/", body, content_type="application/json")
+        assert response.status_code == 400  # read, and refused for what it says
+        assert "not allowed" not in depth_message(response)
+
+
 def test_a_value_too_long_for_its_column_is_a_400(gangqu_reporter):
     """django-axes records the username of a failed sign-in in a 255-character column; the token
     endpoint's username had no length limit (PostgreSQL: DataError, a 500)."""
