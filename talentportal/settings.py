@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: HEAD is answered as GET without the body, whatever the view allows (talentportal/edge).
+    "talentportal.edge.HeadAsGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that static files get the policy and the frame denial too.
     "csp.middleware.CSPMiddleware",
@@ -80,6 +82,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # 400 for a NUL, another control character or bytes that are not UTF-8 in the path, the query,
+    # a header, a cookie or a form field, before any of them reaches a query.
+    "talentportal.edge.InvalidInputMiddleware",
+    # SQLite's lock not obtained in SQLITE_TIMEOUT seconds: 503 with Retry-After, not a 500; a
+    # number too large for SQLite: 400.
+    "talentportal.edge.DatabaseLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,6 +128,15 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time. A transaction that reads and then writes (every save) must
+    # take the write lock when it begins: upgraded later, two of them deadlock and one fails at
+    # once with "database is locked". A writer waits up to SQLITE_TIMEOUT seconds for the lock;
+    # then the request is answered 503 (talentportal.edge.DatabaseLimitsMiddleware).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis cache when REDIS_CACHE_URL is set, local memory otherwise. The cache holds only what can
@@ -344,7 +361,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_PARSER_CLASSES": [
+        "talentportal.parsers.SafeJSONParser",
+        "talentportal.parsers.SafeFormParser",
+        "talentportal.parsers.SafeMultiPartParser",
+    ],
+    # JSON only: DRF's browsable pages carry inline styles that the Content-Security-Policy refuses
+    # (and would need their own copies of DRF's templates kept in step). Swagger UI at /api/docs/
+    # is the API's page for people.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+# JSON request bodies nested deeper than this are refused with a 400 (a bulk request is 3 deep).
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "TalentPortal API",
     "DESCRIPTION": "Progress figures of regional talent programs: officials' API and open data.",

@@ -3,6 +3,7 @@ plus a 404, a static file served by WhiteNoise, the admin login, the API docs an
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -155,16 +156,55 @@ def test_the_api_docs_load_nothing_from_another_site(client):
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)  # every script is a file
 
 
+INLINE = re.compile(
+    r"<style|\sstyle=|\son[a-z]+=|javascript:|<script(?![^>]*\b(?:src=|type=\"application/json\"))"
+)
+
+
 def test_templates_have_no_inline_scripts_styles_or_handlers():
     """The policy refuses these anyway; this names the template when someone adds one."""
     from django.conf import settings
 
-    inline = re.compile(
-        r"<style|\sstyle=|\son[a-z]+=|javascript:|<script(?![^>]*\b(?:src=|type=\"application/json\"))"
-    )
     offenders = [
         str(path.relative_to(settings.BASE_DIR))
         for path in (settings.BASE_DIR / "templates").rglob("*.html")
-        if inline.search(path.read_text())
+        if INLINE.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_simple_historys_templates_as_rendered_have_no_inline_styles():
+    """The admin's history pages render simple-history's templates; the ones with an inline
+    style are overridden in templates/simple_history/."""
+    import simple_history
+    from django.template.loader import get_template
+
+    folder = Path(simple_history.__file__).parent / "templates" / "simple_history"
+    names = [f"simple_history/{path.name}" for path in folder.glob("*.html")]
+    assert "simple_history/object_history_list.html" in names
+    offenders = [
+        name
+        for name in names
+        if INLINE.search(Path(get_template(name).origin.name).read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_no_api_view_renders_drfs_browsable_pages():
+    """DRF's browsable API templates carry inline styles: the API answers JSON only."""
+    from rest_framework.renderers import BrowsableAPIRenderer
+    from rest_framework.views import APIView
+
+    views = [
+        pattern.callback.cls
+        for pattern, _text, _name in walk(get_resolver().url_patterns)
+        if isinstance(getattr(pattern.callback, "cls", None), type)
+        and issubclass(pattern.callback.cls, APIView)
+    ]
+    assert len(views) > 10
+    browsable = [
+        view.__name__
+        for view in views
+        if any(issubclass(renderer, BrowsableAPIRenderer) for renderer in view.renderer_classes)
+    ]
+    assert browsable == []

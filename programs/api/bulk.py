@@ -9,12 +9,10 @@ saved. Only the figure's inputs are read from an item: state, authors and review
 """
 
 import re
-from functools import reduce
-from operator import or_
 from typing import NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import Q
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -32,6 +30,7 @@ from ..models import Indicator, ReportingPeriod
 from .serializers import ErrorSerializer, FigureInputSerializer, ProgressReportSerializer
 
 MAX_ITEMS = 10_000
+MAX_ID = 2**63 - 1  # the largest id a database column holds
 # 2024 (the year), 2024-H1, 2024-Q3, 2024-03 (a month).
 PERIOD_KEY_RE = re.compile(
     r"(?P<year>\d{4})(?:-(?:(?P<kind>[HQ])(?P<number>\d)|(?P<month>\d{2})))?"
@@ -165,16 +164,22 @@ def _serializer_errors(errors: dict) -> list[dict]:
     return flat
 
 
+def _chunks(values: set) -> list[list]:
+    """Values for `IN` lists short enough for the database (SQLite binds at most a few hundred)."""
+    size = connection.features.max_query_params or MAX_ITEMS
+    ordered = sorted(values)
+    return [ordered[start : start + size] for start in range(0, len(ordered), size)]
+
+
 def _periods(refs: set[PeriodRef]) -> dict[PeriodRef, ReportingPeriod]:
-    """Each reference's period, in one query; unknown references are left out."""
-    ids = {ref.pk for ref in refs if ref.pk is not None}
-    naturals = {ref.natural for ref in refs if ref.natural is not None}
-    condition = reduce(
-        or_,
-        [Q(kind=kind, year=year, number=number) for kind, year, number in naturals],
-        Q(pk__in=ids),
-    )
-    found = list(ReportingPeriod.objects.filter(condition))
+    """Each reference's period, in a query per few hundred ids or years; unknown references are
+    left out. Keys are looked up by their years (a period a year per kind and number, so a few
+    dozen rows a year): one OR per key made an expression SQLite refuses beyond 1,000 keys."""
+    # An id beyond the database's integers names no period (SQLite cannot even compare it).
+    ids = {ref.pk for ref in refs if ref.pk is not None and 0 < ref.pk <= MAX_ID}
+    years = {ref.natural[1] for ref in refs if ref.natural is not None}
+    found = [p for chunk in _chunks(ids) for p in ReportingPeriod.objects.filter(pk__in=chunk)]
+    found += [p for chunk in _chunks(years) for p in ReportingPeriod.objects.filter(year__in=chunk)]
     by_id = {period.pk: period for period in found}
     by_natural = {(period.kind, period.year, period.number): period for period in found}
     periods = {}

@@ -92,6 +92,9 @@ def _reports():
 
 
 class ObtainTokenView(ObtainAuthToken):
+    # DRF's view names its own parsers: take the site's, whose JSON parser bounds the nesting.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+
     @extend_schema(
         operation_id="auth_token",
         summary=_("Obtain an API token"),

@@ -124,3 +124,40 @@ def test_signed_in_pages_and_the_admin_run_under_the_policy(live_server, csp_pag
     csp_page.get_by_role("link", name="嘉兴港区人才工作“五大计划”(2024)").click()
     expect(csp_page.locator("table.program-targets")).to_be_visible()
     assert violations(csp_page) == []
+
+
+def test_the_api_answers_under_the_policy(live_server, csp_page, demo):
+    """The API answers JSON only (DRF's browsable pages carried inline styles): what a browser
+    shows of it, anonymous and signed in, breaks no rule of the policy."""
+    for path in ("/api/v1/regions/", "/api/v1/regions/3304Z01/summary/?year=2024"):
+        response = csp_page.goto(f"{live_server.url}{path}")
+        assert response.headers["content-type"] == "application/json", path
+        assert violations(csp_page) == [], path
+    sign_in(csp_page, live_server, "gangqu")
+    for path in ("/api/v1/progress/", "/api/v1/progress/?page_size=1"):
+        response = csp_page.goto(f"{live_server.url}{path}")
+        assert response.status == 200
+        assert response.headers["content-type"] == "application/json", path
+        assert violations(csp_page) == [], path
+
+
+def test_an_admin_history_page_runs_under_the_policy(live_server, csp_page, demo):
+    """simple-history's list of versions had an inline style (templates/simple_history/)."""
+    from programs.models import Target
+
+    target = Target.objects.filter(region__code="3304Z01").first()
+    target.value += 1
+    target.save()  # a second version, so that the list has something to page
+    csp_page.goto(f"{live_server.url}/admin/")
+    csp_page.get_by_label("用户名").fill("catalog")
+    csp_page.get_by_label("密码").fill(DEMO_PASSWORD)
+    csp_page.get_by_role("button", name="登录").click()
+    expect(csp_page.locator("#site-name")).to_be_visible()
+    csp_page.goto(f"{live_server.url}/admin/programs/target/{target.pk}/history/")
+    expect(csp_page.locator("#change-history")).to_be_visible()
+    assert csp_page.locator("#change-history tbody tr").count() >= 2
+    expect(csp_page.locator("p.paginator")).to_be_visible()
+    assert violations(csp_page) == []
+    csp_page.locator("#change-history tbody a").first.click()  # a version's page
+    expect(csp_page.locator("#content-main form")).to_be_visible()
+    assert violations(csp_page) == []
