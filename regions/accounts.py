@@ -2,8 +2,10 @@
 
 Deactivation: its sessions and API token end. Django already refuses an inactive user's session
 and DRF its token; deleting them as well means that reactivating the account does not bring back
-a session or token issued before. A password change: its API token ends (Django already ends the
-other sessions through the session's password hash; a token has no such link).
+a session or token issued before. Reactivation ends them too: an account deactivated by a path
+that sends no signal (a queryset's update(is_active=False)) still had them, and they must not come
+back with it. A password change: its API token ends (Django already ends the other sessions
+through the session's password hash; a token has no such link).
 """
 
 from django.contrib.auth import get_user_model
@@ -36,7 +38,7 @@ def end_sessions_on_deactivation(sender, instance, raw=False, **kwargs):
     before = sender.objects.filter(pk=instance.pk).values("is_active", "password").first()
     if before is None:
         return
-    if before["is_active"] and not instance.is_active:
+    if before["is_active"] != instance.is_active:
         end_sessions(instance)
     elif before["password"] != instance.password:
         Token.objects.filter(user=instance).delete()

@@ -25,6 +25,8 @@ from regions.models import Region
 from .. import dashboard, figures, public_cache
 from ..choices import Comparator, Status
 from ..filters import (
+    YEAR_MAX,
+    YEAR_MIN,
     OpenIndicatorFilterSet,
     OpenProgramFilterSet,
     OpenProgressFilterSet,
@@ -33,7 +35,8 @@ from ..filters import (
 )
 from ..models import Indicator, Measure, Plan, Program, Target
 from .pagination import ApiCursorPagination
-from .serializers import ErrorSerializer
+from .query import SingleQueryValues
+from .serializers import ErrorSerializer, unit_field
 
 TAGS = ["open data"]
 # Figures as JSON numbers (1200, 0.153846), rounded as stored (4 places) or for ratios (6).
@@ -47,7 +50,10 @@ BAD_FILTER = OpenApiResponse(
         "type": "object",
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
     },
-    description=_("A query parameter is invalid (an unknown code, a year that is not one)."),
+    description=_(
+        "A query parameter is invalid (an unknown code, a year out of range, a page size out of "
+        "range) or given more than once."
+    ),
 )
 
 
@@ -68,7 +74,7 @@ class IndicatorPagination(OpenDataPagination):
     ordering = ("code",)
 
 
-class OpenDataViewSet(viewsets.GenericViewSet):
+class OpenDataViewSet(SingleQueryValues, viewsets.GenericViewSet):
     permission_classes = [AllowAny]
     authentication_classes = []  # anonymous: no token, no session, no CSRF
     filter_backends = [DjangoFilterBackend]
@@ -154,6 +160,8 @@ class OpenProgramSerializer(serializers.ModelSerializer):
 
 
 class OpenIndicatorSerializer(serializers.ModelSerializer):
+    unit = unit_field()
+
     class Meta:
         model = Indicator
         fields = [
@@ -233,7 +241,7 @@ class SummaryCompletionSerializer(serializers.Serializer):
 class SummaryFigureSerializer(serializers.Serializer):
     indicator = serializers.CharField(read_only=True, help_text=_("Indicator code."))
     name = serializers.CharField(read_only=True)
-    unit = serializers.CharField(read_only=True)
+    unit = unit_field()
     value = serializers.DecimalField(read_only=True, allow_null=True, **FIGURE)
     is_lower_bound = serializers.BooleanField(read_only=True)
     target = SummaryTargetSerializer(read_only=True, allow_null=True)
@@ -272,8 +280,8 @@ class RegionSummarySerializer(serializers.Serializer):
 class SummaryQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(
         required=False,
-        min_value=1900,
-        max_value=2999,
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
         help_text=_("Default: the latest year with approved figures of the region."),
     )
 
@@ -333,7 +341,7 @@ def summary_data(summary: dashboard.RegionSummary, *, today) -> dict:
     retrieve=extend_schema(
         operation_id="open_regions_retrieve",
         summary=_("Read a region"),
-        responses={200: OpenRegionSerializer, 404: NOT_FOUND},
+        responses={200: OpenRegionSerializer, 400: BAD_FILTER, 404: NOT_FOUND},
     ),
 )
 class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OpenDataViewSet):

@@ -10,7 +10,13 @@ from rest_framework import serializers
 
 from regions.models import Region
 
+from ..choices import Unit
 from ..models import VALUE_FIELD, Indicator, ProgressReport, ReportingPeriod
+
+
+def unit_field(**kwargs) -> serializers.ChoiceField:
+    """An indicator's unit as shown: one of the units, or "" (a milestone has none)."""
+    return serializers.ChoiceField(choices=Unit.choices, allow_blank=True, read_only=True, **kwargs)
 
 
 class ProgressReportSerializer(serializers.ModelSerializer):
@@ -18,7 +24,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
-    unit = serializers.CharField(source="indicator.unit", read_only=True)
+    unit = unit_field(source="indicator.unit")
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     period = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -129,6 +135,9 @@ class ReopenSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+    expires = serializers.DateTimeField(
+        read_only=True, help_text=_("When the token stops working; then obtain a new one.")
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -21,17 +21,20 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from regions import tokens
 from regions.access import Action, filter_by_region, get_visible_or_404
 
 from .. import services
 from ..filters import ProgressReportFilterSet
 from ..models import ProgressReport
 from .pagination import ApiCursorPagination
+from .query import SingleQueryValues
 from .serializers import (
     ApproveSerializer,
     ConflictSerializer,
@@ -61,7 +64,13 @@ BAD_REQUEST = OpenApiResponse(
         "under non_field_errors."
     ),
 )
-UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description=_("No valid token or session."))
+UNAUTHENTICATED = OpenApiResponse(
+    ErrorSerializer,
+    description=_(
+        "No valid token or session: none sent, or the token is unknown, expired or revoked, "
+        "or the account is inactive."
+    ),
+)
 FORBIDDEN = OpenApiResponse(
     ErrorSerializer, description=_("Your role does not allow this in the figure's region.")
 )
@@ -91,13 +100,29 @@ def _reports():
     return ProgressReport.objects.select_related("indicator", "region", "period", "updated_by")
 
 
-class ObtainTokenView(ObtainAuthToken):
+class ObtainTokenView(SingleQueryValues, ObtainAuthToken):
+    """POST: a username and password for the user's token (no authentication: the credentials
+    are the body, and a stale token sent along must not stand in the way of a new one). DELETE:
+    the caller revokes their own token."""
+
+    def _signing_in(self) -> bool:
+        # The Django request, set before DRF wraps it (None while the schema is generated).
+        return getattr(self.request, "method", None) == "POST"
+
+    def get_authenticators(self):
+        return [] if self._signing_in() else super().get_authenticators()
+
+    def get_permissions(self):
+        return [] if self._signing_in() else [IsAuthenticated()]
+
     @extend_schema(
         operation_id="auth_token",
         summary=_("Obtain an API token"),
         description=_(
             "Exchange a username and password for the user's token; send it on every other "
-            "request as `Authorization: Token <token>`."
+            "request as `Authorization: Token <token>`. A token lasts a set time from when it "
+            "was issued (`expires`); then requests with it answer 401 and a new one is obtained "
+            "here."
         ),
         request=AuthTokenSerializer,
         responses={
@@ -118,7 +143,6 @@ class ObtainTokenView(ObtainAuthToken):
         # Imported here: the rest of this module belongs to the API, not to sign-in throttling.
         from axes.helpers import get_client_username
         from django.contrib.auth.signals import user_logged_in
-        from rest_framework.authtoken.models import Token
 
         from talentportal import lockout
 
@@ -144,8 +168,27 @@ class ObtainTokenView(ObtainAuthToken):
         user = serializer.validated_data["user"]
         # As a sign-in through the pages does: axes logs the success and resets the failures.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = tokens.issue(user)
+        return Response({"token": token.key, "expires": tokens.expires_at(token)})
+
+    @extend_schema(
+        operation_id="auth_token_revoke",
+        summary=_("Revoke your API token"),
+        description=_(
+            "Ends the caller's API token at once (sent with the token itself, or signed in on "
+            "the pages); requests with it then answer 401. Obtain a new one with POST."
+        ),
+        request=None,
+        responses={
+            204: OpenApiResponse(description=_("The token is revoked (or there was none).")),
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+        },
+        tags=["auth"],
+    )
+    def delete(self, request, *args, **kwargs):
+        tokens.revoke(request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ProgressPagination(ApiCursorPagination):
@@ -181,7 +224,12 @@ ACTION_RESPONSES = {
         operation_id="progress_retrieve",
         summary=_("Read a progress figure"),
         parameters=[REPORT_ID],
-        responses={200: ProgressReportSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+        responses={
+            200: ProgressReportSerializer,
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            404: NOT_FOUND,
+        },
     ),
     create=extend_schema(
         operation_id="progress_save",
@@ -210,7 +258,7 @@ ACTION_RESPONSES = {
         responses={**ACTION_RESPONSES, 409: CONFLICT},
     ),
 )
-class ProgressReportViewSet(viewsets.GenericViewSet):
+class ProgressReportViewSet(SingleQueryValues, viewsets.GenericViewSet):
     serializer_class = ProgressReportSerializer
     pagination_class = ProgressPagination
     filter_backends = [DjangoFilterBackend]

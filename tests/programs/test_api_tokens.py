@@ -1,0 +1,248 @@
+"""API tokens end: after API_TOKEN_TTL_HOURS, when their owner revokes them, and with their
+account however it is deactivated (a queryset update sends no signal). And the API's query
+parameters: each given once, `page_size` within its documented bounds.
+"""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = "/api/v1/auth/token/"
+LIST_URL = "/api/v1/progress/"
+PASSWORD = "correct-horse-battery"
+
+
+def obtain(username="gangqu") -> str:
+    response = APIClient().post(
+        TOKEN_URL, {"username": username, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    return response.json()["token"]
+
+
+def with_token(key: str) -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def age(key: str, hours: float) -> None:
+    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(hours=hours))
+
+
+# Expiry
+
+
+def test_a_token_says_when_it_expires_and_works_until_then(gangqu_reporter, settings):
+    settings.API_TOKEN_TTL_HOURS = 24
+    response = APIClient().post(
+        TOKEN_URL, {"username": "gangqu", "password": PASSWORD}, format="json"
+    )
+    token = Token.objects.get(user=gangqu_reporter)
+    assert response.json()["token"] == token.key
+    expires = datetime.fromisoformat(response.json()["expires"])
+    assert expires == token.created + timedelta(hours=24)
+    age(token.key, 23.9)
+    assert with_token(token.key).get(LIST_URL).status_code == 200
+
+
+def test_an_expired_token_is_refused_with_a_message(gangqu_reporter, settings):
+    settings.API_TOKEN_TTL_HOURS = 24
+    key = obtain()
+    age(key, 24)
+    response = with_token(key).get(LIST_URL)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "This API token has expired: obtain a new one."}
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_the_expiry_message_is_in_chinese_too(gangqu_reporter, settings):
+    settings.API_TOKEN_TTL_HOURS = 1
+    key = obtain()
+    age(key, 2)
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(LIST_URL).json() == {"detail": "API 令牌已过期，请重新获取。"}
+
+
+def test_obtaining_a_token_again_gives_the_live_one_or_replaces_an_expired_one(
+    gangqu_reporter, settings
+):
+    settings.API_TOKEN_TTL_HOURS = 24
+    first = obtain()
+    assert obtain() == first  # live: the same token (its expiry is not extended)
+    age(first, 25)
+    second = obtain()
+    assert second != first
+    assert list(Token.objects.values_list("key", flat=True)) == [second]
+    assert with_token(second).get(LIST_URL).status_code == 200
+    assert with_token(first).get(LIST_URL).status_code == 401
+
+
+def test_a_stale_token_sent_along_does_not_stop_obtaining_a_new_one(gangqu_reporter, settings):
+    settings.API_TOKEN_TTL_HOURS = 1
+    key = obtain()
+    age(key, 2)
+    client = with_token(key)
+    response = client.post(TOKEN_URL, {"username": "gangqu", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    assert response.json()["token"] != key
+
+
+def test_the_lifetime_is_read_from_the_environment(monkeypatch):
+    import importlib
+
+    from talentportal import settings as site_settings
+
+    monkeypatch.setenv("API_TOKEN_TTL_HOURS", "12")
+    try:
+        assert importlib.reload(site_settings).API_TOKEN_TTL_HOURS == 12
+    finally:
+        monkeypatch.delenv("API_TOKEN_TTL_HOURS")
+        assert importlib.reload(site_settings).API_TOKEN_TTL_HOURS == 30 * 24
+
+
+# Revocation
+
+
+def test_the_owner_revokes_their_token(gangqu_reporter):
+    key = obtain()
+    client = with_token(key)
+    assert client.delete(TOKEN_URL).status_code == 204
+    assert not Token.objects.exists()
+    response = client.get(LIST_URL)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+    assert client.delete(TOKEN_URL).status_code == 401
+
+
+def test_revoking_ends_only_the_callers_token(gangqu_reporter, pinghu_reporter):
+    mine, theirs = obtain("gangqu"), obtain("pinghu")
+    assert with_token(mine).delete(TOKEN_URL).status_code == 204
+    assert list(Token.objects.values_list("key", flat=True)) == [theirs]
+    assert with_token(theirs).get(LIST_URL).status_code == 200
+
+
+def test_signed_in_on_the_pages_an_official_revokes_their_token(gangqu_reporter):
+    key = obtain()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(gangqu_reporter)
+    # A session's DELETE needs the CSRF token, as any other write through the session does.
+    assert client.delete(TOKEN_URL).status_code == 403
+    assert Token.objects.filter(key=key).exists()
+    client.get("/accounts/login/")  # its form sets the CSRF cookie
+    csrf = client.cookies["csrftoken"].value
+    assert client.delete(TOKEN_URL, HTTP_X_CSRFTOKEN=csrf).status_code == 204
+    assert with_token(key).get(LIST_URL).status_code == 401
+
+
+def test_revoking_without_a_token_or_session_is_401(gangqu_reporter):
+    obtain()
+    assert APIClient().delete(TOKEN_URL).status_code == 401
+    assert Token.objects.count() == 1
+
+
+# Inactive accounts
+
+
+def test_an_inactive_users_token_is_refused(gangqu_reporter):
+    """DRF's TokenAuthentication checks is_active; the subclass keeps that."""
+    key = obtain()
+    get_user_model().objects.filter(pk=gangqu_reporter.pk).update(is_active=False)
+    response = with_token(key).get(LIST_URL)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User inactive or deleted."}
+
+
+def test_a_bulk_deactivation_then_reactivation_does_not_revive_the_old_token(gangqu_reporter):
+    key = obtain()
+    # A queryset update sends no pre_save: the token outlives the deactivation …
+    get_user_model().objects.filter(username="gangqu").update(is_active=False)
+    assert Token.objects.filter(key=key).exists()
+    # … but reactivating the account (the admin's form, or any save) ends it.
+    user = get_user_model().objects.get(username="gangqu")
+    user.is_active = True
+    user.save()
+    assert with_token(key).get(LIST_URL).status_code == 401
+    fresh = obtain()
+    assert fresh != key
+    assert with_token(fresh).get(LIST_URL).status_code == 200
+
+
+def test_reactivation_also_ends_sessions_from_before(gangqu_reporter):
+    client = Client()
+    client.force_login(gangqu_reporter)
+    get_user_model().objects.filter(pk=gangqu_reporter.pk).update(is_active=False)
+    gangqu_reporter.refresh_from_db()
+    gangqu_reporter.is_active = True
+    gangqu_reporter.save()
+    assert client.get(LIST_URL).status_code == 401  # the session is gone: not signed in
+
+
+# Query parameters
+
+
+@pytest.fixture
+def api(gangqu_reporter):
+    return with_token(obtain())
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page_size=5&page_size=6",
+        "page_size=5&page_size=5",
+        "state=draft&state=approved",
+        "region=330482&region=330482",
+    ],
+)
+def test_a_repeated_query_parameter_is_400(api, gangqu, query):
+    response = api.get(f"{LIST_URL}?{query}")
+    assert response.status_code == 400
+    name = query.split("=")[0]
+    assert response.json() == {name: ["Give this parameter once."]}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/regions/?page_size=1&page_size=2",
+        "/api/v1/indicators/?year=2024&year=2025",
+        "/api/v1/regions/330482/?x=1&x=2",
+        "/api/v1/regions/330482/summary/?year=2024&year=2024",
+    ],
+)
+def test_a_repeated_query_parameter_is_400_in_open_data_too(client, gangqu, url):
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert list(response.json().values()) == [["此参数只能给出一次。"]]
+
+
+def test_an_unauthenticated_repeat_is_still_401_first(gangqu):
+    assert APIClient().get(f"{LIST_URL}?page_size=1&page_size=2").status_code == 401
+
+
+@pytest.mark.parametrize("page_size", ["0", "-1", "1001", "abc", "1.5", "", "１０"])
+def test_a_page_size_out_of_bounds_is_400(api, page_size):
+    response = api.get(LIST_URL, {"page_size": page_size})
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["A whole number from 1 to 1000."]}
+
+
+@pytest.mark.parametrize("page_size", ["1", "1000"])
+def test_page_sizes_within_bounds_are_served(api, page_size):
+    assert api.get(LIST_URL, {"page_size": page_size}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("year", "status"), [("1899", 400), ("1900", 200), ("2999", 200), ("3000", 400)]
+)
+def test_years_are_bounded_as_the_schema_says(client, year, status):
+    assert client.get("/api/v1/targets/", {"year": year}).status_code == status
