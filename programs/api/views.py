@@ -34,7 +34,7 @@ from .. import services
 from ..filters import ProgressReportFilterSet
 from ..models import ProgressReport
 from .pagination import ApiCursorPagination
-from .query import SingleQueryValues
+from .query import SingleQueryValues, json_parsers
 from .serializers import (
     ApproveSerializer,
     ConflictSerializer,
@@ -101,19 +101,20 @@ def _reports():
 
 
 class ObtainTokenView(SingleQueryValues, ObtainAuthToken):
-    """POST: a username and password for the user's token (no authentication: the credentials
-    are the body, and a stale token sent along must not stand in the way of a new one). DELETE:
-    the caller revokes their own token."""
+    """POST: a username and password for the user's token. DELETE: the caller revokes their
+    own token."""
 
-    def _signing_in(self) -> bool:
-        # The Django request, set before DRF wraps it (None while the schema is generated).
-        return getattr(self.request, "method", None) == "POST"
+    def _revoking(self) -> bool:
+        # The Django request, set before DRF wraps it; None while the schema is generated.
+        return getattr(self.request, "method", "DELETE") == "DELETE"
 
+    # Only DELETE authenticates: a stale token sent along to POST must not stand in the way of a
+    # new one, and a method the endpoint lacks is 405 for anyone.
     def get_authenticators(self):
-        return [] if self._signing_in() else super().get_authenticators()
+        return super().get_authenticators() if self._revoking() else []
 
     def get_permissions(self):
-        return [] if self._signing_in() else [IsAuthenticated()]
+        return [IsAuthenticated()] if self._revoking() else []
 
     @extend_schema(
         operation_id="auth_token",
@@ -260,6 +261,7 @@ ACTION_RESPONSES = {
 )
 class ProgressReportViewSet(SingleQueryValues, viewsets.GenericViewSet):
     serializer_class = ProgressReportSerializer
+    parser_classes = json_parsers()
     pagination_class = ProgressPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProgressReportFilterSet
