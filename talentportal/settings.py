@@ -327,4 +327,9 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the installed sidecar package, never a CDN (the CSP allows only 'self').
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "programs.api.schema.empty_query_values_are_absent",
+        "programs.api.schema.text_refuses_nul",
+    ],
 }

@@ -17,7 +17,7 @@ class ApiCursorPagination(CursorPagination):
 
     def get_page_size(self, request):
         given = request.query_params.get(self.page_size_query_param)
-        if given is None:
+        if not given:  # absent or empty, as for every query parameter
             return self.page_size
         if not (given.isascii() and given.isdigit() and 1 <= int(given) <= self.max_page_size):
             message = _("A whole number from 1 to %(max)d.") % {"max": self.max_page_size}

@@ -369,7 +369,8 @@ class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OpenDataVi
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request, code=None):
         region = self.get_object()
-        query = SummaryQuerySerializer(data=request.query_params)
+        # An empty parameter is one left out, as everywhere in the API (programs/api/schema.py).
+        query = SummaryQuerySerializer(data={k: v for k, v in request.query_params.items() if v})
         query.is_valid(raise_exception=True)
         year = query.validated_data.get("year") or dashboard.default_year(region)
         today = timezone.localdate()

@@ -1,6 +1,14 @@
-"""What drf-spectacular leaves out of the schema and the server enforces: a list serializer's
-bounds. `items = ItemSerializer(many=True, allow_empty=False, max_length=N)` refuses [] and more
-than N items (400); the schema says so with minItems / maxItems. Loaded by programs/api/urls.py.
+"""What drf-spectacular leaves out of the schema and the server does.
+
+A list serializer's bounds: `items = ItemSerializer(many=True, allow_empty=False, max_length=N)`
+refuses [] and more than N items (400); the schema says so with minItems / maxItems (an extension,
+loaded by programs/api/urls.py).
+
+Empty query parameters: `?year=&kind=` is the same as leaving them out, in every list of the API
+as on the pages (whose GET forms send empty fields); every query parameter says so with
+`allowEmptyValue`. And no text the API reads may hold a NUL character (DRF's and Django's text
+fields refuse it, 400): each string of a request body or query says so with a pattern. Both are
+postprocessing hooks (SPECTACULAR_SETTINGS).
 """
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -20,3 +28,46 @@ class ListSerializerBounds(OpenApiSerializerFieldExtension):
         if self.target.max_length is not None:
             schema["maxItems"] = self.target.max_length
         return schema
+
+
+def empty_query_values_are_absent(result, generator, request, public):
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    parameter["allowEmptyValue"] = True
+    return result
+
+
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _refuse_nul(schema) -> None:
+    """Every string under `schema` without a pattern of its own gets NO_NUL (the patterns we
+    write are anchored and exclude NUL already)."""
+    if isinstance(schema, list):
+        for item in schema:
+            _refuse_nul(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    plain = "pattern" not in schema and "enum" not in schema and schema.get("format") != "binary"
+    if schema.get("type") == "string" and plain and not schema.get("readOnly"):
+        schema["pattern"] = NO_NUL
+    for key in ("properties", "items", "oneOf", "anyOf", "allOf", "additionalProperties"):
+        value = schema.get(key)
+        _refuse_nul(
+            list(value.values()) if isinstance(value, dict) and key == "properties" else value
+        )
+
+
+def text_refuses_nul(result, generator, request, public):
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _refuse_nul(component)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    _refuse_nul(parameter.get("schema"))
+    return result

@@ -28,8 +28,9 @@ class JsonText(serializers.CharField):
         return super().to_internal_value(data)
 
 
-# Python's str.strip() whitespace, which the services use to tell a blank comment.
-NOT_BLANK = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# Python's str.strip() whitespace, which the services use to tell a blank comment; and no NUL.
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = rf"^[^\u0000]*[^\u0000{WHITESPACE}][^\u0000]*$"
 
 
 @extend_schema_field({"type": "string", "minLength": 1, "pattern": NOT_BLANK})

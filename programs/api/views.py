@@ -184,6 +184,10 @@ class ObtainTokenView(SingleQueryValues, ObtainAuthToken):
             204: OpenApiResponse(description=_("The token is revoked (or there was none).")),
             400: BAD_REQUEST,
             401: UNAUTHENTICATED,
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description=_("Signed in on the pages, without the page's CSRF token."),
+            ),
         },
         tags=["auth"],
     )
