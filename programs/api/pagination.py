@@ -1,5 +1,6 @@
 """Cursor pages for every API list: stable at any depth, nothing counted; follow `next`."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
@@ -31,8 +32,24 @@ class ApiCursorPagination(CursorPagination):
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
 
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model  # what a cursor's position is checked against
+        return super().paginate_queryset(queryset, request, view)
+
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound as error:
             raise ValidationError({self.cursor_query_param: [error.detail]}) from error
+        if cursor is not None and cursor.position is not None:
+            # Another list's cursor (a region's path on a list ordered by id) would reach the
+            # database as a value of the wrong type.
+            name = self.ordering[0].lstrip("-")
+            meta = self.model._meta
+            field = meta.pk if name == "pk" else meta.get_field(name)
+            try:
+                field.get_prep_value(field.to_python(cursor.position))
+            except (DjangoValidationError, TypeError, ValueError) as error:
+                message = self.invalid_cursor_message
+                raise ValidationError({self.cursor_query_param: [message]}) from error
+        return cursor

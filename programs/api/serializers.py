@@ -7,9 +7,11 @@ dropped), and every rule about values, states and rights is checked by programs.
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from regions.models import Region
 
@@ -210,6 +212,18 @@ class ReturnSerializer(serializers.Serializer):
 
 class ReopenSerializer(serializers.Serializer):
     reason = RequiredText(help_text=_("Why the approved figure must change (required)."))
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    """DRF's, with the username bounded as the user model bounds it: a longer one cannot be a
+    user's, and unbounded it reached django-axes' record of the failure (255 characters) as a
+    database error, a 500."""
+
+    username = serializers.CharField(
+        label=_("Username"),
+        write_only=True,
+        max_length=get_user_model()._meta.get_field("username").max_length,
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -17,7 +17,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import status, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -45,6 +44,7 @@ from .serializers import (
     ReopenSerializer,
     ReturnSerializer,
     SubmitSerializer,
+    TokenRequestSerializer,
     TokenSerializer,
 )
 
@@ -104,6 +104,8 @@ class ObtainTokenView(SingleQueryValues, ObtainAuthToken):
     """POST: a username and password for the user's token. DELETE: the caller revokes their
     own token."""
 
+    serializer_class = TokenRequestSerializer
+
     def _revoking(self) -> bool:
         # The Django request, set before DRF wraps it; None while the schema is generated.
         return getattr(self.request, "method", "DELETE") == "DELETE"
@@ -125,7 +127,7 @@ class ObtainTokenView(SingleQueryValues, ObtainAuthToken):
             "was issued (`expires`); then requests with it answer 401 and a new one is obtained "
             "here."
         ),
-        request=AuthTokenSerializer,
+        request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
             400: BAD_REQUEST,

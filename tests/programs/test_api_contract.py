@@ -389,3 +389,29 @@ def test_text_with_a_nul_is_refused_and_the_schema_says_so(api, figure_payload):
     schemas = SchemaGenerator().get_schema(public=True)["components"]["schemas"]
     assert schemas["ProgressSaveRequest"]["properties"]["note"]["pattern"] == "^[^\\u0000]*$"
     assert "\\u0000" in schemas["ReturnRequest"]["properties"]["comment"]["pattern"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/open/progress/", "/api/v1/targets/", "/api/v1/programs/", LIST_URL]
+)
+def test_a_cursor_from_another_list_is_400_not_a_server_error(api, gangqu, pinghu, nanhu, url):
+    """A region's path as the position of a list ordered by id was a 500. (One request per
+    test: a refused request of the open data, outside any atomic block of its own, marks the
+    test's transaction for rollback.)"""
+    from urllib.parse import parse_qs, urlparse
+
+    by_path = APIClient().get("/api/v1/regions/", {"page_size": 1}).json()["next"]
+    cursor = parse_qs(urlparse(by_path).query)["cursor"][0]
+    response = api.get(url, {"cursor": cursor})
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Invalid cursor"]}
+
+
+def test_a_username_longer_than_any_users_is_400_not_a_server_error(gangqu_reporter):
+    """It reached django-axes' record of the failed attempt (255 characters): a 500."""
+    for username in ["x" * 151, "x" * 300]:
+        response = APIClient(HTTP_ACCEPT_LANGUAGE="en").post(
+            TOKEN_URL, {"username": username, "password": PASSWORD}, format="json"
+        )
+        assert response.status_code == 400
+        assert set(response.json()) == {"username"}
