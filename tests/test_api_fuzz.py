@@ -157,7 +157,9 @@ def visitor(request, figures):
 @schema.exclude(tag="progress").parametrize()
 @FUZZ
 def test_open_data_and_sign_in_answer_as_documented(case, live_server, visitor):
-    """Anonymous operations: a token changes nothing there (tests/programs/test_open_data_api)."""
+    """Anonymous operations: a token changes nothing there (tests/programs/test_open_data_api).
+    The token revocation is fuzzed here too, anonymously (401): with the fuzzed identities'
+    tokens it would end them mid-run (tests/programs/test_api_contract.py revokes for real)."""
     case.call_and_validate(base_url=live_server.url, checks=CHECKS)
 
 
