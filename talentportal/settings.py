@@ -331,5 +331,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "programs.api.schema.empty_query_values_are_absent",
         "programs.api.schema.text_refuses_nul",
+        "programs.api.schema.json_only_bodies_refuse_others",
     ],
 }

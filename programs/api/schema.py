@@ -6,11 +6,13 @@ loaded by programs/api/urls.py).
 
 Empty query parameters: `?year=&kind=` is the same as leaving them out, in every list of the API
 as on the pages (whose GET forms send empty fields); every query parameter says so with
-`allowEmptyValue`. And no text the API reads may hold a NUL character (DRF's and Django's text
-fields refuse it, 400): each string of a request body or query says so with a pattern. Both are
+`allowEmptyValue`. No text the API reads may hold a NUL character (DRF's and Django's text
+fields refuse it, 400): each string of a request body or query says so with a pattern. A body
+that is not JSON where only JSON is read is 415, and the operation says so. All three are
 postprocessing hooks (SPECTACULAR_SETTINGS).
 """
 
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
 
@@ -71,3 +73,25 @@ def text_refuses_nul(result, generator, request, public):
                 if parameter.get("in") == "query":
                     _refuse_nul(parameter.get("schema"))
     return result
+
+
+def json_only_bodies_refuse_others(result, generator, request, public):
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if list(content) == ["application/json"]:
+                operation["responses"].setdefault(
+                    "415",
+                    {
+                        "content": {"application/json": {"schema": ERROR}},
+                        "description": gettext("The body is not JSON (Content-Type)."),
+                    },
+                )
+    return result
+
+
+ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string", "readOnly": True}},
+    "required": ["detail"],
+}

@@ -298,7 +298,14 @@ def test_a_documented_value_the_indicator_refuses_gets_its_rule(api, figure_payl
     }
 
 
-def test_a_form_body_is_415(api, figure_payload):
+def test_a_form_body_is_415_as_documented(api, figure_payload):
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(public=True)["paths"]
+    for path in [LIST_URL, "/api/v1/progress/bulk/", "/api/v1/progress/{id}/submit/"]:
+        assert list(paths[path]["post"]["requestBody"]["content"]) == ["application/json"]
+        assert "415" in paths[path]["post"]["responses"]
+    assert "415" not in paths[TOKEN_URL]["post"]["responses"]  # a form signs in too
     response = api.post(LIST_URL, {**figure_payload, "value": "12"})  # multipart
     assert response.status_code == 415
     response = api.post("/api/v1/progress/bulk/", {"items": "[]"}, format="multipart")
