@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 
 from regions.choices import RegionKind, RegionLevel
 from regions.models import Region
@@ -24,8 +25,10 @@ Q_MAX_LENGTH = 50
 YEAR_MIN, YEAR_MAX = 1900, 2999
 
 
+# The API schema states the bounds the form field enforces (a year outside them is a 400).
+@extend_schema_field({"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX})
 class YearFilter(filters.NumberFilter):
-    """A whole year (NumberFilter alone would accept 2024.5)."""
+    """A whole year (NumberFilter alone would accept 2024.5), from YEAR_MIN to YEAR_MAX."""
 
     field_class = forms.IntegerField
 

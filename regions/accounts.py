@@ -2,10 +2,11 @@
 
 Deactivation: its sessions and API token end. Django already refuses an inactive user's session
 and DRF its token; deleting them as well means that reactivating the account does not bring back
-a session or token issued before. A bulk `update(is_active=False)` sends no signal: a database
-trigger records that deactivation too (AccountDeactivation), and talentportal.sessions ends any
-session signed in before it. A password change: its API token ends (Django already ends the
-other sessions through the session's password hash; a token has no such link).
+a session or token issued before. Reactivation through save() ends them too. A bulk
+`update(is_active=False)` sends no signal: a database trigger records that deactivation too
+(AccountDeactivation); talentportal.sessions ends any session signed in before it and
+regions.tokens refuses any token issued before it. A password change: its API token ends (Django
+already ends the other sessions through the session's password hash; a token has no such link).
 """
 
 from django.contrib.auth import get_user_model
@@ -38,7 +39,7 @@ def end_sessions_on_deactivation(sender, instance, raw=False, **kwargs):
     before = sender.objects.filter(pk=instance.pk).values("is_active", "password").first()
     if before is None:
         return
-    if before["is_active"] and not instance.is_active:
+    if before["is_active"] != instance.is_active:
         end_sessions(instance)
     elif before["password"] != instance.password:
         Token.objects.filter(user=instance).delete()

@@ -352,9 +352,12 @@ XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 1_000_000)  # cells in the whole work
 XLSX_MAX_SHARED_STRINGS = env_int("XLSX_MAX_SHARED_STRINGS", 200_000)  # different texts
 
 # The API for systems that push data: token or session auth, the same access rules as the pages.
+# An API token lives API_TOKEN_TTL_HOURS from when it was issued (30 days); then it answers 401
+# and its owner obtains a new one (regions/tokens.py). DELETE /api/v1/auth/token/ revokes it.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 30 * 24)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "regions.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -382,4 +385,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the installed sidecar package, never a CDN (the CSP allows only 'self').
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "programs.api.schema.empty_query_values_are_absent",
+        "programs.api.schema.text_refuses_nul",
+        "programs.api.schema.json_only_bodies_refuse_others",
+    ],
 }

@@ -38,7 +38,8 @@ from ..filters import (
 )
 from ..models import Indicator, Measure, Plan, Program, Target
 from .pagination import ApiCursorPagination
-from .serializers import ErrorSerializer
+from .query import SingleQueryValues
+from .serializers import ErrorSerializer, unit_field
 
 TAGS = ["open data"]
 # Figures as JSON numbers (1200, 0.153846), rounded as stored (4 places) or for ratios (6).
@@ -52,7 +53,10 @@ BAD_FILTER = OpenApiResponse(
         "type": "object",
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
     },
-    description=_("A query parameter is invalid (an unknown code, a year that is not one)."),
+    description=_(
+        "A query parameter is invalid (an unknown code, a year out of range, a page size out of "
+        "range) or given more than once."
+    ),
 )
 
 
@@ -73,7 +77,7 @@ class IndicatorPagination(OpenDataPagination):
     ordering = ("code",)
 
 
-class OpenDataViewSet(viewsets.GenericViewSet):
+class OpenDataViewSet(SingleQueryValues, viewsets.GenericViewSet):
     permission_classes = [AllowAny]
     authentication_classes = []  # anonymous: no token, no session, no CSRF
     filter_backends = [DjangoFilterBackend]
@@ -210,6 +214,8 @@ class OpenProgramSerializer(serializers.ModelSerializer):
 
 
 class OpenIndicatorSerializer(serializers.ModelSerializer):
+    unit = unit_field()
+
     class Meta:
         model = Indicator
         fields = [
@@ -289,7 +295,7 @@ class SummaryCompletionSerializer(serializers.Serializer):
 class SummaryFigureSerializer(serializers.Serializer):
     indicator = serializers.CharField(read_only=True, help_text=_("Indicator code."))
     name = serializers.CharField(read_only=True)
-    unit = serializers.CharField(read_only=True)
+    unit = unit_field()
     value = serializers.DecimalField(read_only=True, allow_null=True, **FIGURE)
     is_lower_bound = serializers.BooleanField(read_only=True)
     target = SummaryTargetSerializer(read_only=True, allow_null=True)
@@ -389,7 +395,7 @@ def summary_data(summary: dashboard.RegionSummary, *, today) -> dict:
     retrieve=extend_schema(
         operation_id="open_regions_retrieve",
         summary=_("Read a region"),
-        responses={200: OpenRegionSerializer, 404: NOT_FOUND},
+        responses={200: OpenRegionSerializer, 400: BAD_FILTER, 404: NOT_FOUND},
     ),
 )
 class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OpenDataViewSet):
@@ -417,7 +423,8 @@ class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OpenDataVi
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request, code=None):
         region = self.get_object()
-        query = SummaryQuerySerializer(data=request.query_params)
+        # An empty parameter is one left out, as everywhere in the API (programs/api/schema.py).
+        query = SummaryQuerySerializer(data={k: v for k, v in request.query_params.items() if v})
         query.is_valid(raise_exception=True)
         year = query.validated_data.get("year") or dashboard.default_year(region)
         today = timezone.localdate()

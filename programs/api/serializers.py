@@ -5,12 +5,107 @@ are never taken from a payload (they are not fields of any input serializer, so 
 dropped), and every rule about values, states and rights is checked by programs.services.
 """
 
+import re
+
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from regions.models import Region
 
+from ..choices import Unit
 from ..models import VALUE_FIELD, Indicator, ProgressReport, ReportingPeriod
+
+# --- Input fields that take exactly the JSON types the schema documents --------------------------
+# DRF is lenient by default ("5" for an integer, "yes" for a boolean, 5 for a string, " 1 " for a
+# decimal); the API's schema says one type per field, and these fields hold to it.
+
+
+class JsonText(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# Python's str.strip() whitespace, which the services use to tell a blank comment; and no NUL.
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = rf"^[^\u0000]*[^\u0000{WHITESPACE}][^\u0000]*$"
+
+
+@extend_schema_field({"type": "string", "minLength": 1, "pattern": NOT_BLANK})
+class RequiredText(JsonText):
+    """Text that is not blank once stripped, as the services require (400 at the field)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=False, **kwargs)
+
+
+class JsonInteger(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class JsonBoolean(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class JsonSlug(serializers.SlugRelatedField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class JsonId(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+WHOLE_DIGITS = VALUE_FIELD["max_digits"] - VALUE_FIELD["decimal_places"]
+DECIMAL_TEXT = (
+    rf"^-?(?:\d{{1,{WHOLE_DIGITS}}}(?:\.\d{{0,{VALUE_FIELD['decimal_places']}}})?"
+    rf"|\.\d{{1,{VALUE_FIELD['decimal_places']}}})$"
+)
+LARGEST_WHOLE = 10**WHOLE_DIGITS - 1
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "format": "decimal", "pattern": DECIMAL_TEXT},
+            {"type": "integer", "minimum": -LARGEST_WHOLE, "maximum": LARGEST_WHOLE},
+        ],
+        "description": _('A decimal as a string ("1200.5"), or a whole number (1200).'),
+    }
+)
+class FigureValueField(serializers.DecimalField):
+    """A figure's value: a decimal string of at most 14 whole and 4 decimal places, or a JSON
+    whole number (a JSON fraction is refused: binary floats are not exact decimals)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**VALUE_FIELD, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid")
+        if isinstance(data, str) and not re.fullmatch(DECIMAL_TEXT, data, re.ASCII):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def unit_field(**kwargs) -> serializers.ChoiceField:
+    """An indicator's unit as shown: one of the units, or "" (a milestone has none)."""
+    return serializers.ChoiceField(choices=Unit.choices, allow_blank=True, read_only=True, **kwargs)
 
 
 class ProgressReportSerializer(serializers.ModelSerializer):
@@ -18,7 +113,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
-    unit = serializers.CharField(source="indicator.unit", read_only=True)
+    unit = unit_field(source="indicator.unit")
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     period = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -53,24 +148,20 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 class FigureInputSerializer(serializers.Serializer):
     """The inputs of a figure a new or changed draft takes (shared by the single and bulk saves)."""
 
-    value = serializers.DecimalField(**VALUE_FIELD)
-    is_lower_bound = serializers.BooleanField(default=False)
-    note = serializers.CharField(default="", allow_blank=True, trim_whitespace=False)
+    value = FigureValueField()
+    is_lower_bound = JsonBoolean(default=False)
+    note = JsonText(default="", allow_blank=True, trim_whitespace=False)
 
 
 class ProgressSaveSerializer(FigureInputSerializer):
     """Create or change a draft, found by its natural key (indicator × region × period)."""
 
-    indicator = serializers.SlugRelatedField(
+    indicator = JsonSlug(
         slug_field="code", queryset=Indicator.objects.all(), help_text=_("Indicator code.")
     )
-    region = serializers.SlugRelatedField(
-        slug_field="code", queryset=Region.objects.all(), help_text=_("Region code.")
-    )
-    period = serializers.PrimaryKeyRelatedField(
-        queryset=ReportingPeriod.objects.all(), help_text=_("Reporting period id.")
-    )
-    version = serializers.IntegerField(
+    region = JsonSlug(slug_field="code", queryset=Region.objects.all(), help_text=_("Region code."))
+    period = JsonId(queryset=ReportingPeriod.objects.all(), help_text=_("Reporting period id."))
+    version = JsonInteger(
         required=False,
         allow_null=True,
         min_value=1,
@@ -84,10 +175,10 @@ class ProgressSaveSerializer(FigureInputSerializer):
 class ProgressChangeSerializer(serializers.Serializer):
     """Change a figure; omitted fields keep their current values."""
 
-    value = serializers.DecimalField(required=False, **VALUE_FIELD)
-    is_lower_bound = serializers.BooleanField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    version = serializers.IntegerField(
+    value = FigureValueField(required=False)
+    is_lower_bound = JsonBoolean(required=False)
+    note = JsonText(required=False, allow_blank=True, trim_whitespace=False)
+    version = JsonInteger(
         min_value=1, help_text=_("The version of the figure you read (409 if it changed since).")
     )
 
@@ -103,7 +194,7 @@ class ProgressChangeSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
+    version = JsonInteger(
         required=False,
         allow_null=True,
         min_value=1,
@@ -112,23 +203,34 @@ class SubmitSerializer(serializers.Serializer):
 
 
 class ApproveSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, default="", allow_blank=True)
+    comment = JsonText(required=False, default="", allow_blank=True)
 
 
 class ReturnSerializer(serializers.Serializer):
-    comment = serializers.CharField(
-        allow_blank=True, help_text=_("What needs correcting (required).")
-    )
+    comment = RequiredText(help_text=_("What needs correcting (required)."))
 
 
 class ReopenSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        allow_blank=True, help_text=_("Why the approved figure must change (required).")
+    reason = RequiredText(help_text=_("Why the approved figure must change (required)."))
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    """DRF's, with the username bounded as the user model bounds it: a longer one cannot be a
+    user's, and unbounded it reached django-axes' record of the failure (255 characters) as a
+    database error, a 500."""
+
+    username = serializers.CharField(
+        label=_("Username"),
+        write_only=True,
+        max_length=get_user_model()._meta.get_field("username").max_length,
     )
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+    expires = serializers.DateTimeField(
+        read_only=True, help_text=_("When the token stops working; then obtain a new one.")
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

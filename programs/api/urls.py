@@ -3,7 +3,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import bulk, public
+from . import bulk, public, schema  # noqa: F401 (schema: extensions for drf-spectacular)
+from .query import json_parsers
 from .views import ObtainTokenView, ProgressReportViewSet
 
 app_name = "api"
@@ -20,6 +21,11 @@ router.register("open/progress", public.OpenProgressViewSet, basename="open-prog
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
-    path("progress/bulk/", bulk.ProgressBulkView.as_view(), name="progress-bulk"),
+    # JSON bodies only, as for the figures one at a time (programs/api/query.py).
+    path(
+        "progress/bulk/",
+        bulk.ProgressBulkView.as_view(parser_classes=json_parsers()),
+        name="progress-bulk",
+    ),
     *router.urls,
 ]

@@ -17,21 +17,23 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import status, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from regions import tokens
 from regions.access import Action, filter_by_region, get_visible_or_404
 
 from .. import services
 from ..filters import ProgressReportFilterSet
 from ..models import ProgressReport
 from .pagination import ApiCursorPagination
+from .query import SingleQueryValues, json_parsers
 from .serializers import (
     ApproveSerializer,
     ConflictSerializer,
@@ -42,6 +44,7 @@ from .serializers import (
     ReopenSerializer,
     ReturnSerializer,
     SubmitSerializer,
+    TokenRequestSerializer,
     TokenSerializer,
 )
 
@@ -61,7 +64,13 @@ BAD_REQUEST = OpenApiResponse(
         "under non_field_errors."
     ),
 )
-UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description=_("No valid token or session."))
+UNAUTHENTICATED = OpenApiResponse(
+    ErrorSerializer,
+    description=_(
+        "No valid token or session: none sent, or the token is unknown, expired or revoked, "
+        "or the account is inactive."
+    ),
+)
 FORBIDDEN = OpenApiResponse(
     ErrorSerializer, description=_("Your role does not allow this in the figure's region.")
 )
@@ -91,18 +100,36 @@ def _reports():
     return ProgressReport.objects.select_related("indicator", "region", "period", "updated_by")
 
 
-class ObtainTokenView(ObtainAuthToken):
+class ObtainTokenView(SingleQueryValues, ObtainAuthToken):
+    """POST: a username and password for the user's token. DELETE: the caller revokes their
+    own token."""
+
+    serializer_class = TokenRequestSerializer
     # DRF's view names its own parsers: take the site's, whose JSON parser bounds the nesting.
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+
+    def _revoking(self) -> bool:
+        # The Django request, set before DRF wraps it; None while the schema is generated.
+        return getattr(self.request, "method", "DELETE") == "DELETE"
+
+    # Only DELETE authenticates: a stale token sent along to POST must not stand in the way of a
+    # new one, and a method the endpoint lacks is 405 for anyone.
+    def get_authenticators(self):
+        return super().get_authenticators() if self._revoking() else []
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self._revoking() else []
 
     @extend_schema(
         operation_id="auth_token",
         summary=_("Obtain an API token"),
         description=_(
             "Exchange a username and password for the user's token; send it on every other "
-            "request as `Authorization: Token <token>`."
+            "request as `Authorization: Token <token>`. A token lasts a set time from when it "
+            "was issued (`expires`); then requests with it answer 401 and a new one is obtained "
+            "here."
         ),
-        request=AuthTokenSerializer,
+        request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
             400: BAD_REQUEST,
@@ -121,7 +148,6 @@ class ObtainTokenView(ObtainAuthToken):
         # Imported here: the rest of this module belongs to the API, not to sign-in throttling.
         from axes.helpers import get_client_username
         from django.contrib.auth.signals import user_logged_in
-        from rest_framework.authtoken.models import Token
 
         from talentportal import lockout
 
@@ -147,8 +173,31 @@ class ObtainTokenView(ObtainAuthToken):
         user = serializer.validated_data["user"]
         # As a sign-in through the pages does: axes logs the success and resets the failures.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = tokens.issue(user)
+        return Response({"token": token.key, "expires": tokens.expires_at(token)})
+
+    @extend_schema(
+        operation_id="auth_token_revoke",
+        summary=_("Revoke your API token"),
+        description=_(
+            "Ends the caller's API token at once (sent with the token itself, or signed in on "
+            "the pages); requests with it then answer 401. Obtain a new one with POST."
+        ),
+        request=None,
+        responses={
+            204: OpenApiResponse(description=_("The token is revoked (or there was none).")),
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description=_("Signed in on the pages, without the page's CSRF token."),
+            ),
+        },
+        tags=["auth"],
+    )
+    def delete(self, request, *args, **kwargs):
+        tokens.revoke(request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ProgressPagination(ApiCursorPagination):
@@ -184,7 +233,12 @@ ACTION_RESPONSES = {
         operation_id="progress_retrieve",
         summary=_("Read a progress figure"),
         parameters=[REPORT_ID],
-        responses={200: ProgressReportSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+        responses={
+            200: ProgressReportSerializer,
+            400: BAD_REQUEST,
+            401: UNAUTHENTICATED,
+            404: NOT_FOUND,
+        },
     ),
     create=extend_schema(
         operation_id="progress_save",
@@ -213,8 +267,9 @@ ACTION_RESPONSES = {
         responses={**ACTION_RESPONSES, 409: CONFLICT},
     ),
 )
-class ProgressReportViewSet(viewsets.GenericViewSet):
+class ProgressReportViewSet(SingleQueryValues, viewsets.GenericViewSet):
     serializer_class = ProgressReportSerializer
+    parser_classes = json_parsers()
     pagination_class = ProgressPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProgressReportFilterSet

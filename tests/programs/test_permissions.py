@@ -332,6 +332,7 @@ def test_the_snapshot_sees_catalog_and_account_changes(world):
 # Detail routes answer only the methods they implement (405), after authentication (401).
 API_ROUTES = {
     ("token", "POST"): (400,) * 7,
+    ("token", "DELETE"): (401, *("204+",) * 6),  # revokes the caller's own token
     ("progress-list", "GET"): (401, 200, 200, 200, 200, 200, 200),
     ("progress-list", "POST"): (401, "200+", 403, 403, 403, 403, "200+"),
     ("progress-detail", "GET"): (401, 200, 404, 200, 404, 200, 200),
