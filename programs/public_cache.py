@@ -129,10 +129,17 @@ def _cursor_key(cursor: str) -> str:
     return public_cache_key("open-data-cursor", _digest(cursor))
 
 
-def use_known_parameters(request: HttpRequest, params: Mapping[str, Normaliser]) -> bool:
+def use_known_parameters(
+    request: HttpRequest, params: Mapping[str, Normaliser], *, repeats_refused: bool = False
+) -> bool:
     """Leave the request only the parameters in `params`: each once (the last given, as a view
     reads it), in the order of `params`, normalised; an empty one is left out, as views treat it
-    as absent. Returns whether the answer may be stored."""
+    as absent. Returns whether the answer may be stored.
+
+    With `repeats_refused` (the open data, which answer a parameter given more than once with a
+    400), such a request is left as it came and not stored, for the view to refuse."""
+    if repeats_refused and any(len(values) > 1 for _name, values in request.GET.lists()):
+        return False
     storable = True
     pairs = []
     for name, normalise in params.items():

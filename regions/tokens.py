@@ -4,8 +4,8 @@ DRF's TokenAuthentication already refuses an unknown token and an inactive user'
 subclass here also refuses an expired one (401, saying so). Obtaining a token gives the live one,
 or a new one in place of an expired one. Tokens also end when their account is deactivated or
 reactivated or its password changes (regions/accounts.py), and a token issued before the
-account's last deactivation (however it was made: regions.AccountDeactivation) is refused and
-deleted.
+account's last deactivation (however it was made: regions.AccountDeactivation) is refused, and
+replaced when its owner next obtains one.
 """
 
 from datetime import datetime, timedelta
@@ -46,7 +46,7 @@ def issued_before_deactivation(token: Token) -> bool:
 def issue(user) -> Token:
     """The user's live token, or a new one (an expired token is replaced, never extended)."""
     token = Token.objects.filter(user=user).first()
-    if token is not None and is_expired(token):
+    if token is not None and (is_expired(token) or issued_before_deactivation(token)):
         token.delete()
         token = None
     return token or Token.objects.create(user=user)
@@ -65,7 +65,6 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         user, token = super().authenticate_credentials(key)
         if is_expired(token):
             raise AuthenticationFailed(_("This API token has expired: obtain a new one."))
-        if issued_before_deactivation(token):
-            token.delete()
+        if issued_before_deactivation(token):  # replaced when the user next obtains one
             raise AuthenticationFailed(_("Invalid token."))
         return user, token

@@ -50,6 +50,15 @@ def check_form(fields) -> None:
             )
 
 
+def _refused_at(field: str | None) -> ParseError:
+    """A forbidden character, placed at the body's top-level field where there is one (the field
+    holding it, as a serializer would), else for the whole body."""
+    error = not_allowed()
+    if field is None:
+        return error
+    return ParseError({field: [error.detail]})
+
+
 def check_structure(data, *, strings: bool) -> None:
     """Raises ParseError when `data` is nested too deeply or (if `strings`) holds a forbidden
     character in a string."""
@@ -58,20 +67,23 @@ def check_structure(data, *, strings: bool) -> None:
             raise not_allowed()
         return
     limit = settings.API_JSON_MAX_DEPTH
-    pending = [(data, 1)]
+    # (value, depth, the top-level field it lies in: None for the body itself or a list body)
+    pending: list[tuple[object, int, str | None]] = [(data, 1, None)]
     while pending:
-        value, depth = pending.pop()
+        value, depth, field = pending.pop()
         if depth > limit:
             raise too_deep()
         if isinstance(value, dict):
             if strings and any(forbidden_text(key) for key in value):
-                raise not_allowed()
-            value = value.values()
-        for child in value:
+                raise _refused_at(field)
+            children = value.items() if depth == 1 else ((field, child) for child in value.values())
+        else:
+            children = ((field, child) for child in value)
+        for key, child in children:
             if isinstance(child, dict | list):
-                pending.append((child, depth + 1))
+                pending.append((child, depth + 1, key))
             elif strings and isinstance(child, str) and forbidden_text(child):
-                raise not_allowed()
+                raise _refused_at(key)
 
 
 class SafeJSONParser(JSONParser):

@@ -256,7 +256,11 @@ class ProgressBulkView(APIView):
     def handle_exception(self, exc):
         # An unreadable body gets the same answer shape as any other refused request.
         if isinstance(exc, ParseError):
-            return _refused([{"index": None, "field": "items", "message": str(exc.detail)}])
+            detail = exc.detail
+            if isinstance(detail, dict):  # a character refused in a field: say which
+                field, messages = next(iter(detail.items()))
+                return _refused([{"index": None, "field": field, "message": str(messages[0])}])
+            return _refused([{"index": None, "field": "items", "message": str(detail)}])
         return super().handle_exception(exc)
 
     @extend_schema(

@@ -92,7 +92,7 @@ class OpenDataViewSet(SingleQueryValues, viewsets.GenericViewSet):
         # Anonymous reads come from the cache until the next approval (programs.public_cache).
         key = None
         if public_cache.anonymous_read(request) and public_cache.use_known_parameters(
-            request, self.query_parameters()
+            request, self.query_parameters(), repeats_refused=True
         ):
             key = public_cache.open_data_key(request, self.answer_format(request, kwargs))
         if key is not None and (hit := public_cache.cached_answer(key)) is not None:

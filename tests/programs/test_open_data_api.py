@@ -27,6 +27,7 @@ from tests.factories import (
     RegionFactory,
     ReportFactory,
     TargetFactory,
+    tracked_in,
 )
 
 pytestmark = pytest.mark.django_db
@@ -475,8 +476,10 @@ def test_a_repeated_anonymous_read_is_served_from_the_cache_without_a_query(
 
 
 @pytest.fixture
-def submitted(gangqu, trained, jiaxing_reviewer):
-    """嘉兴港区's 2024 training figure, 777, waiting for 嘉兴's reviewer."""
+def submitted(gangqu, jiaxing, trained, jiaxing_reviewer):
+    """嘉兴港区's 2024 training figure, 777, waiting for 嘉兴's reviewer (tracked by a program of
+    嘉兴 that year)."""
+    tracked_in(jiaxing, trained, years=(2024, 2024))
     return ReportFactory(
         indicator=trained,
         region=gangqu,
