@@ -29,3 +29,22 @@ def visible(text: str | None) -> str:
 def has_visible_text(text: str | None) -> bool:
     """Does `text` contain at least one character a reader would see?"""
     return any(_shows(character) for character in text or "")
+
+
+def invisible_ranges() -> str:
+    """The invisible characters of the Basic Multilingual Plane as a regular-expression class body
+    with \\uXXXX escapes (ECMA and Python alike), for schemas that say what `visible` refuses."""
+    ranges, start, previous = [], None, None
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF or _shows(chr(code)):
+            continue
+        if start is not None and code == previous + 1:
+            previous = code
+            continue
+        if start is not None:
+            ranges.append((start, previous))
+        start = previous = code
+    ranges.append((start, previous))
+    return "".join(
+        f"\\u{low:04x}" if low == high else f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges
+    )

@@ -366,8 +366,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_PARSER_CLASSES": [
         "talentportal.parsers.SafeJSONParser",
-        "talentportal.parsers.SafeFormParser",
-        "talentportal.parsers.SafeMultiPartParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     # JSON only: DRF's browsable pages carry inline styles that the Content-Security-Policy refuses
     # (and would need their own copies of DRF's templates kept in step). Swagger UI at /api/docs/

@@ -14,7 +14,7 @@ from django.db import connection
 
 from programs import services
 from programs.choices import ReportState
-from tests.factories import ReportFactory
+from tests.factories import ReportFactory, tracked_in
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "backup.py"
 
@@ -61,6 +61,7 @@ def test_a_postgresql_dump_restores_every_value_and_its_history(
     report = ReportFactory(
         region=gangqu, value=1200, state=ReportState.SUBMITTED, submitted_by=gangqu_reporter
     )
+    tracked_in(gangqu, report.indicator)
     services.report_approve(user=jiaxing_reviewer, report=report, comment="核实无误")
     services.report_reopen(user=jiaxing_reviewer, report=report, reason="口径调整")
     ReportFactory(region=gangqu, value=800, state=ReportState.APPROVED)

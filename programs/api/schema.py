@@ -6,10 +6,10 @@ loaded by programs/api/urls.py).
 
 Empty query parameters: `?year=&kind=` is the same as leaving them out, in every list of the API
 as on the pages (whose GET forms send empty fields); every query parameter says so with
-`allowEmptyValue`. No text the API reads may hold a NUL character (DRF's and Django's text
-fields refuse it, 400): each string of a request body or query says so with a pattern. A body
-that is not JSON where only JSON is read is 415, and the operation says so. All three are
-postprocessing hooks (SPECTACULAR_SETTINGS).
+`allowEmptyValue`. No text the API reads may hold a NUL or other control character (the site's
+parsers and edge refuse them, 400): each string of a request body or query says so with a
+pattern. A body that is not JSON where only JSON is read is 415, and the operation says so. All
+three are postprocessing hooks (SPECTACULAR_SETTINGS).
 """
 
 from django.utils.translation import gettext
@@ -41,7 +41,10 @@ def empty_query_values_are_absent(result, generator, request, public):
     return result
 
 
-NO_NUL = "^[^\\u0000]*$"
+# The C0 control characters other than tab, line feed and carriage return: refused in any text
+# (talentportal.edge, talentportal.parsers), NUL among them.
+CONTROL = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f"
+NO_NUL = f"^[^{CONTROL}]*$"
 
 
 def _refuse_nul(schema) -> None:

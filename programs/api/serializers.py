@@ -14,25 +14,49 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from regions.models import Region
+from talentportal.edge import forbidden_text
 
 from ..choices import Unit
 from ..models import VALUE_FIELD, Indicator, ProgressReport, ReportingPeriod
+from ..text import invisible_ranges
+from .schema import CONTROL
 
 # --- Input fields that take exactly the JSON types the schema documents --------------------------
 # DRF is lenient by default ("5" for an integer, "yes" for a boolean, 5 for a string, " 1 " for a
 # decimal); the API's schema says one type per field, and these fields hold to it.
 
 
-class JsonText(serializers.CharField):
+def refuse_control_characters(text: str) -> None:
+    """A NUL or other control character (tab, CR and LF allowed) or a lone surrogate: refused at
+    the field, as the site refuses them everywhere (talentportal.edge)."""
+    if forbidden_text(text):
+        raise serializers.ValidationError(
+            _(
+                "The request contains characters that are not allowed (a NUL or control "
+                "character, or bytes that are not UTF-8)."
+            )
+        )
+
+
+class PlainText(serializers.CharField):
+    """Text without the control characters the site refuses (the schema's pattern says so)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, refuse_control_characters)
+
+
+class JsonText(PlainText):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
 
 
-# Python's str.strip() whitespace, which the services use to tell a blank comment; and no NUL.
-WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-NOT_BLANK = rf"^[^\u0000]*[^\u0000{WHITESPACE}][^\u0000]*$"
+# At least one character that shows, as the services require of a comment or reason (whitespace,
+# zero-width, format and control characters do not: programs.text), and none of the control
+# characters the site refuses in any text (talentportal.edge).
+NOT_BLANK = rf"^[^{CONTROL}]*[^{invisible_ranges()}][^{CONTROL}]*$"
 
 
 @extend_schema_field({"type": "string", "minLength": 1, "pattern": NOT_BLANK})
@@ -219,10 +243,16 @@ class TokenRequestSerializer(AuthTokenSerializer):
     user's, and unbounded it reached django-axes' record of the failure (255 characters) as a
     database error, a 500."""
 
-    username = serializers.CharField(
+    username = PlainText(
         label=_("Username"),
         write_only=True,
         max_length=get_user_model()._meta.get_field("username").max_length,
+    )
+    password = PlainText(
+        label=_("Password"),
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
     )
 
 

@@ -409,7 +409,8 @@ def test_text_with_a_nul_is_refused_and_the_schema_says_so(api, figure_payload):
     response = api.post(LIST_URL, {**figure_payload, "value": "1", "note": "a\x00"}, format="json")
     assert (response.status_code, set(response.json())) == (400, {"note"})
     schemas = SchemaGenerator().get_schema(public=True)["components"]["schemas"]
-    assert schemas["ProgressSaveRequest"]["properties"]["note"]["pattern"] == "^[^\\u0000]*$"
+    pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+    assert schemas["ProgressSaveRequest"]["properties"]["note"]["pattern"] == pattern
     assert "\\u0000" in schemas["ReturnRequest"]["properties"]["comment"]["pattern"]
 
 

@@ -155,12 +155,16 @@ def test_the_api_refuses_a_zero_width_return_comment_and_reopen_reason(
     gangqu_reporter, jiaxing_reviewer, gangqu, open_2024, trained, approved
 ):
     api = api_as(jiaxing_reviewer)
-    response = api.post(f"/api/v1/progress/{approved.pk}/reopen/", {"reason": "\u200b"})
+    response = api.post(
+        f"/api/v1/progress/{approved.pk}/reopen/", {"reason": "\u200b"}, format="json"
+    )
     assert response.status_code == 400
     assert "reason" in response.json()
     assert ProgressReport.objects.get().state == S.APPROVED
     other = submitted(gangqu_reporter, gangqu, open_2024, Indicator.objects.get(code="SKILLED_NEW"))
-    response = api.post(f"/api/v1/progress/{other.pk}/return/", {"comment": "\u200b\ufeff"})
+    response = api.post(
+        f"/api/v1/progress/{other.pk}/return/", {"comment": "\u200b\ufeff"}, format="json"
+    )
     assert response.status_code == 400
     assert "comment" in response.json()
     assert ProgressReport.objects.get(pk=other.pk).state == S.SUBMITTED
