@@ -182,6 +182,19 @@ class IndicatorAdmin(SharedLibrary, RebuildsPublicFigures, admin.ModelAdmin):
     list_display = ["code", "name", "unit", "kind", "direction", "time_nature", "rollup"]
     list_filter = ["kind", "direction", "time_nature", "rollup", "unit"]
     search_fields = ["code", "name"]
+    readonly_fields = ["usage"]
+
+    @admin.display(description=_("in use"))
+    def usage(self, indicator):
+        if not indicator.pk:
+            return "—"
+        figures, targets = indicator.usage()
+        if not (figures or targets):
+            return _("No figure or target uses this indicator yet.")
+        return _(
+            "Figures: %(figures)s, targets: %(targets)s. While any use it, its kind, unit, "
+            "direction, time nature and roll-up rule cannot change."
+        ) % {"figures": figures, "targets": targets}
 
 
 @admin.register(ReportingPeriod)

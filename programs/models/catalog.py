@@ -23,6 +23,9 @@ from ..choices import (
 
 VALUE_FIELD = {"max_digits": 18, "decimal_places": 4}
 
+# What an indicator's stored figures and targets mean: fixed once any uses it (Indicator.clean).
+MEANING_FIELDS = ("kind", "unit", "direction", "time_nature", "rollup")
+
 
 def check_value_fits(indicator: "Indicator", value: Decimal | None, *, field: str = "value"):
     """Raise a ValidationError at `field` when `value` cannot be a figure of `indicator`'s kind."""
@@ -238,6 +241,49 @@ class Indicator(FieldConstraintErrorsMixin, models.Model):
 
     def __str__(self):
         return f"{self.name}" + (f" ({self.unit})" if self.unit else "")
+
+    def usage(self) -> tuple[int, int]:
+        """How many figures (of any state) and targets use this indicator."""
+        return self.reports.count(), self.targets.count()
+
+    def clean(self):
+        super().clean()
+        self.check_meaning_kept()
+
+    def check_meaning_kept(self) -> None:
+        """Refuse, at each field, a change of what the stored figures and targets mean.
+
+        Every region's figures and targets of a shared indicator are read through its kind, unit,
+        direction, time nature and roll-up rule: once any is stored, those are fixed (a different
+        meaning is a new indicator). Name, description and the cap stay editable.
+        """
+        if self.pk is None:
+            return
+        stored = Indicator.objects.filter(pk=self.pk).values(*MEANING_FIELDS).first()
+        changed = [key for key in MEANING_FIELDS if stored and stored[key] != getattr(self, key)]
+        if not changed:
+            return
+        figures, targets = self.usage()
+        if not (figures or targets):
+            return
+        raise ValidationError(
+            {
+                key: ValidationError(
+                    _(
+                        "This indicator is in use (figures: %(figures)s, targets: %(targets)s): "
+                        "its %(field)s can no longer change, or what is stored would no longer "
+                        "mean what it says. Add a new indicator instead."
+                    ),
+                    code="indicator_in_use",
+                    params={
+                        "figures": figures,
+                        "targets": targets,
+                        "field": Indicator._meta.get_field(key).verbose_name,
+                    },
+                )
+                for key in changed
+            }
+        )
 
 
 class PlanIndicator(FieldConstraintErrorsMixin, models.Model):

@@ -72,6 +72,24 @@ def test_an_existing_shared_indicator_is_referenced_never_changed(client_en, url
     assert Indicator.objects.get(code="HIGH_SKILLED_NEW").name == "新增高技能人才"
 
 
+def test_a_shared_indicators_meaning_is_refused_at_its_cell_in_the_dry_run(client_en, urls):
+    # The workbook only references shared indicators: a kind, unit or roll-up rule that differs
+    # from the stored one is an error at its cell (changing them is the admin's, and refused
+    # there once figures or targets use the indicator), never a change.
+    workbook = jiaxing_workbook(client_en, urls)
+    indicators = sheet_of(workbook, INDICATORS)
+    indicators["C3"], indicators["D3"], indicators["G3"] = "项", "Amount", "Mean"
+    response = upload(client_en, urls, as_bytes(workbook))
+    assert response.status_code == 422
+    assert errors_of(response) == {
+        ("Indicators", 3, "C"),
+        ("Indicators", 3, "D"),
+        ("Indicators", 3, "G"),
+    }
+    stored = Indicator.objects.get(code="HIGH_SKILLED_NEW")
+    assert (stored.unit, stored.kind, stored.rollup) == ("人", "count", "sum")
+
+
 @pytest.mark.parametrize(
     "content",
     [b"name,value\nx,1\n", b"PK\x03\x04 not really a zip", b"\xd0\xcf\x11\xe0 an old .xls"],
