@@ -248,19 +248,22 @@ class Indicator(FieldConstraintErrorsMixin, models.Model):
 
     def clean(self):
         super().clean()
-        self.check_meaning_kept()
+        if self.pk is None:
+            return  # a new indicator: nothing is stored to compare with
+        stored = Indicator.objects.filter(pk=self.pk).values(*MEANING_FIELDS, "capped_at_100")
+        stored = stored.first()
+        if stored:
+            self.check_meaning_kept(stored)
+            self.check_cap_fits_stored(stored)
 
-    def check_meaning_kept(self) -> None:
+    def check_meaning_kept(self, stored: dict) -> None:
         """Refuse, at each field, a change of what the stored figures and targets mean.
 
         Every region's figures and targets of a shared indicator are read through its kind, unit,
         direction, time nature and roll-up rule: once any is stored, those are fixed (a different
-        meaning is a new indicator). Name, description and the cap stay editable.
+        meaning is a new indicator). Name and description stay editable.
         """
-        if self.pk is None:
-            return
-        stored = Indicator.objects.filter(pk=self.pk).values(*MEANING_FIELDS).first()
-        changed = [key for key in MEANING_FIELDS if stored and stored[key] != getattr(self, key)]
+        changed = [key for key in MEANING_FIELDS if stored[key] != getattr(self, key)]
         if not changed:
             return
         figures, targets = self.usage()
@@ -284,6 +287,29 @@ class Indicator(FieldConstraintErrorsMixin, models.Model):
                 for key in changed
             }
         )
+
+    def check_cap_fits_stored(self, stored: dict) -> None:
+        """A percentage capped at 100 after the fact would make its stored figures above 100
+        invalid (check_value_fits): refused while any figure or target is above it."""
+        if self.kind != IndicatorKind.PERCENTAGE or not self.capped_at_100:
+            return
+        if stored["capped_at_100"]:
+            return
+        above = self.reports.filter(value__gt=100).count()
+        above += self.targets.filter(Q(value__gt=100) | Q(baseline__gt=100)).count()
+        if above:
+            raise ValidationError(
+                {
+                    "capped_at_100": ValidationError(
+                        _(
+                            "This indicator has figures or targets above 100 (%(count)s): it "
+                            "cannot be capped at 100 now."
+                        ),
+                        code="indicator_above_cap",
+                        params={"count": above},
+                    )
+                }
+            )
 
 
 class PlanIndicator(FieldConstraintErrorsMixin, models.Model):

@@ -159,3 +159,35 @@ def test_the_change_page_says_how_many_use_it(superuser_zh, used):
 def test_an_unused_indicators_page_says_so(superuser_en, indicator):
     page = superuser_en.get(change_url(indicator)).content.decode()
     assert "No figure or target uses this indicator yet." in page
+
+
+@pytest.fixture
+def uncapped_share(db):
+    return IndicatorFactory(
+        code="GROWTH",
+        name="增长率",
+        unit="%",
+        kind="percentage",
+        rollup="mean",
+        capped_at_100=False,
+    )
+
+
+def test_capping_a_percentage_with_figures_above_100_is_refused(superuser_zh, uncapped_share):
+    ReportFactory(indicator=uncapped_share, value=114)
+    TargetFactory(indicator=uncapped_share, value=90, baseline=120)
+    TargetFactory(indicator=uncapped_share, value=80, baseline=50)
+    errors = post_errors(superuser_zh, uncapped_share, capped_at_100="on")
+    assert errors == {
+        "capped_at_100": ["此指标已有超过 100 的数据或目标（2 个），现在不能设为上限为100。"]
+    }
+
+
+def test_capping_a_percentage_whose_figures_fit_is_allowed(superuser_zh, uncapped_share):
+    ReportFactory(indicator=uncapped_share, value=100)
+    response = superuser_zh.post(
+        change_url(uncapped_share), indicator_form(uncapped_share, capped_at_100="on")
+    )
+    assert response.status_code == 302
+    uncapped_share.refresh_from_db()
+    assert uncapped_share.capped_at_100
