@@ -11,7 +11,12 @@ from django.urls import reverse
 
 from programs import figures, services
 from programs.models import Correction, Indicator
-from tests.factories import IndicatorFactory, PeriodFactory, ReportFactory
+from tests.factories import (
+    IndicatorFactory,
+    PeriodFactory,
+    PlanIndicatorFactory,
+    ReportFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +33,7 @@ def flow(skills_plan, gangqu, open_2024, gangqu_reporter, jiaxing_reviewer):
     def enter(value, *, lower_bound=False, report=None):
         report = services.report_save(
             user=gangqu_reporter,
-            indicator=indicator,
+            indicator=shared["indicator"],  # a test may move on to another indicator
             region=gangqu,
             period=open_2024,
             change=services.Change(value=Decimal(value), is_lower_bound=lower_bound),
@@ -40,7 +45,8 @@ def flow(skills_plan, gangqu, open_2024, gangqu_reporter, jiaxing_reviewer):
     def reopen(report, reason):
         return services.report_reopen(user=jiaxing_reviewer, report=report, reason=reason)
 
-    return {"indicator": indicator, "region": gangqu, "enter": enter, "reopen": reopen}
+    shared = {"indicator": indicator, "region": gangqu, "enter": enter, "reopen": reopen}
+    return shared
 
 
 def corrected(flow, reason="统计口径调整，补录3人"):
@@ -207,3 +213,27 @@ def test_the_list_is_served_from_the_cache_until_the_next_approval(
         corrected(flow)
     response = client.get(reverse("public:corrections"))
     assert "X-Cache" not in response and "<ins>213</ins>" in response.content.decode()
+
+
+def test_the_backfill_reads_earlier_corrections_from_the_history(flow, skills_plan):
+    """Migration 0012 finds in the history what the services record now: the same rows for a
+    corrected figure, none for one approved again unchanged, a pending row for one reopened."""
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("programs.migrations.0012_corrections_from_history").backfill
+    corrected(flow)  # 210 → 213
+    unchanged = PlanIndicatorFactory(plan=skills_plan, indicator=IndicatorFactory()).indicator
+    flow["indicator"] = unchanged
+    report = flow["enter"]("5")
+    flow["enter"]("5", report=flow["reopen"](report, "复核"))
+    still_open = PlanIndicatorFactory(plan=skills_plan, indicator=IndicatorFactory()).indicator
+    flow["indicator"] = still_open
+    flow["reopen"](flow["enter"]("7"), "待更正")
+    fields = ("report", "old_value", "old_is_lower_bound", "new_value", "reason", "approved_at")
+    recorded = sorted(Correction.objects.values_list(*fields))
+    Correction.objects.all().delete()
+    backfill(apps, None)
+    assert sorted(Correction.objects.values_list(*fields)) == recorded
+    assert len(recorded) == 2 and sum(row[-1] is None for row in recorded) == 1
