@@ -237,3 +237,15 @@ def test_the_backfill_reads_earlier_corrections_from_the_history(flow, skills_pl
     backfill(apps, None)
     assert sorted(Correction.objects.values_list(*fields)) == recorded
     assert len(recorded) == 2 and sum(row[-1] is None for row in recorded) == 1
+
+
+def test_the_feed_pages_by_cursor_through_every_correction(flow):
+    """Newest first, each once, following `next` (several share one approval time)."""
+    many_corrections(flow, 25)
+    Correction.objects.update(approved_at=Correction.objects.first().approved_at)
+    url, seen = reverse("api:open-correction-list") + "?page_size=10", []
+    while url:
+        answer = Client().get(url).json()
+        seen += [row["reason"] for row in answer["results"]]
+        url = answer["next"]
+    assert seen == [f"原因{number}" for number in reversed(range(25))]
