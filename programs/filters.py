@@ -19,7 +19,15 @@ from regions.models import Region
 
 from . import dashboard
 from .choices import ReportState
-from .models import Indicator, PlanIndicator, Program, ProgressReport, ReportingPeriod, Target
+from .models import (
+    Correction,
+    Indicator,
+    PlanIndicator,
+    Program,
+    ProgressReport,
+    ReportingPeriod,
+    Target,
+)
 
 Q_MAX_LENGTH = 50
 YEAR_MIN, YEAR_MAX = 1900, 2999
@@ -224,6 +232,24 @@ class OpenProgressFilterSet(_RegionYearIndicatorFilterSet):
     class Meta:
         model = ProgressReport
         fields = ["region", "year", "indicator"]
+
+
+class CorrectionFilterSet(filters.FilterSet):
+    """The public correction log (the page /corrections/ and the open API): by the corrected
+    figure's region (with its sub-regions), year and indicator."""
+
+    region = region_filter(method="filter_region", widget=forms.TextInput)
+    year = YearFilter(
+        field_name="report__period__year", help_text=_("The year the corrected figure is for.")
+    )
+    indicator = indicator_filter(field_name="report__indicator", empty_label=_("All indicators"))
+
+    class Meta:
+        model = Correction
+        fields = ["region", "year", "indicator"]
+
+    def filter_region(self, queryset, name, value: Region):
+        return in_subtree(queryset, value, prefix="report__region__")
 
 
 # --- The officials' progress list (the page and the API) ------------------------------------------

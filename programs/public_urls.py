@@ -4,7 +4,7 @@ from django.urls import path
 
 from regions import converters  # noqa: F401 (registers <code:…>)
 
-from .views import indicator, public
+from .views import corrections, indicator, public
 
 app_name = "public"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("regions/<code:code>/", public.region, name="region"),
     path("programs/<int:pk>/", public.program, name="program"),
     path("indicators/<code:code>/", indicator.indicator, name="indicator"),
+    path("corrections/", corrections.correction_list, name="corrections"),
     path("elder-mode/", public.elder_mode, name="elder_mode"),
     path("language/", public.language, name="language"),
 ]

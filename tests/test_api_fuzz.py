@@ -39,6 +39,7 @@ from schemathesis.checks import CHECKS as REGISTERED_CHECKS
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from programs.choices import IndicatorKind, ReportState
+from programs.models import Correction
 from tests.factories import IndicatorFactory, PeriodFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,7 +88,8 @@ CHECKS = [
 @pytest.fixture
 def figures(skills_plan, gangqu, pinghu, nanhu, open_2024):
     """The demo's shape in small: 嘉兴港区's plan with its 2024 targets, and figures in every
-    state (a draft, a submitted, a returned and an approved one) for the review actions."""
+    state (a draft, a submitted, a returned and an approved one) for the review actions, and a
+    correction of each approved one."""
     cache.clear()  # no open-data answer cached from another test's data
     trained, skilled, high_skilled = (
         skills_plan.indicators.get(code=code)
@@ -102,7 +104,7 @@ def figures(skills_plan, gangqu, pinghu, nanhu, open_2024):
         (skilled, nanhu, y2023, 987, ReportState.RETURNED),
     ]:
         approved = state == ReportState.APPROVED
-        ReportFactory(
+        report = ReportFactory(
             indicator=indicator,
             region=region,
             period=period,
@@ -110,6 +112,17 @@ def figures(skills_plan, gangqu, pinghu, nanhu, open_2024):
             state=state,
             reviewed_at=timezone.now() if approved else None,
         )
+        if approved:  # each approved figure corrected once, for the correction log's feed
+            Correction.objects.create(
+                report=report,
+                old_value=report.value - 1,
+                old_is_lower_bound=True,
+                new_value=report.value,
+                new_is_lower_bound=False,
+                reason="口径调整",
+                reopened_at=report.reviewed_at,
+                approved_at=report.reviewed_at,
+            )
 
 
 @pytest.fixture(

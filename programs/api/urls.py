@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import bulk, public, schema  # noqa: F401 (schema: extensions for drf-spectacular)
+from . import bulk, corrections, public, schema  # noqa: F401 (schema: extensions for drf-spectacular)
 from .query import json_parsers
 from .views import ObtainTokenView, ProgressReportViewSet
 
@@ -18,6 +18,7 @@ router.register("programs", public.ProgramViewSet, basename="open-program")
 router.register("indicators", public.IndicatorViewSet, basename="open-indicator")
 router.register("targets", public.TargetViewSet, basename="open-target")
 router.register("open/progress", public.OpenProgressViewSet, basename="open-progress")
+router.register("open/corrections", corrections.CorrectionViewSet, basename="open-correction")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),

@@ -1,7 +1,8 @@
 """The models of programs, by concern; `programs.models.X` names every one of them.
 
 catalog: programs, plans, measures, indicators, targets · reporting: periods, reopenings, progress
-reports, evidence, notifications · derived: the dashboards' precomputed figures · jobs: user jobs.
+reports, evidence, notifications · corrections: approved figures corrected after a reopening ·
+derived: the dashboards' precomputed figures · jobs: user jobs.
 """
 
 from .catalog import (
@@ -15,6 +16,7 @@ from .catalog import (
     Target,
     check_value_fits,
 )
+from .corrections import Correction
 from .derived import RegionFigure
 from .jobs import Job
 from .reporting import (
@@ -28,6 +30,7 @@ from .reporting import (
 
 __all__ = [
     "VALUE_FIELD",
+    "Correction",
     "Evidence",
     "Indicator",
     "Job",

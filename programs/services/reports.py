@@ -24,7 +24,14 @@ from regions.models import Region
 from .. import public_cache, rollups
 from ..choices import NotificationKind, ReportState
 from ..figures import plain_number
-from ..models import Evidence, Indicator, PeriodReopening, ProgressReport, ReportingPeriod
+from ..models import (
+    Correction,
+    Evidence,
+    Indicator,
+    PeriodReopening,
+    ProgressReport,
+    ReportingPeriod,
+)
 from ..selectors import tracked_indicators
 from ..text import has_visible_text
 from .notices import notify
@@ -279,9 +286,24 @@ def report_approve(
     report.reviewed_by, report.reviewed_at = user, timezone.now()
     report.review_comment = comment
     _save(report, user=user, reason=comment)
+    _complete_correction(report)
     _public_figure_changed(report)
     notify(users=[report.submitted_by], kind=NotificationKind.APPROVED, report=report)
     return report
+
+
+def _complete_correction(report: ProgressReport) -> None:
+    """The approval after a reopening: a correction if the value or its lower-bound flag
+    changed, else nothing to publish (the figure was confirmed as it was)."""
+    pending = Correction.objects.filter(report=report, approved_at__isnull=True).first()
+    if pending is None:
+        return
+    if (pending.old_value, pending.old_is_lower_bound) == (report.value, report.is_lower_bound):
+        pending.delete()
+        return
+    pending.new_value, pending.new_is_lower_bound = report.value, report.is_lower_bound
+    pending.approved_at = report.reviewed_at
+    pending.save(update_fields=["new_value", "new_is_lower_bound", "approved_at"])
 
 
 @transaction.atomic
@@ -315,6 +337,17 @@ def report_reopen(*, user, report: ProgressReport, reason: str) -> ProgressRepor
     if not has_visible_text(reason):
         raise ValidationError({"reason": _("Give the reason for reopening an approved figure.")})
     apply_step(report, "reopen")
+    # The figure as the public saw it, kept until the next approval says whether it changed
+    # (a row left from a figure approved outside these services is replaced).
+    Correction.objects.filter(report=report, approved_at__isnull=True).delete()
+    Correction.objects.create(
+        report=report,
+        old_value=report.value,
+        old_is_lower_bound=report.is_lower_bound,
+        reason=reason,
+        reopened_at=timezone.now(),
+        reopened_by=user,
+    )
     report.review_comment = reason
     _save(report, user=user, reason=reason)
     _public_figure_changed(report)

@@ -22,7 +22,7 @@ from django_tables2.export import ExportMixin
 from regions.choices import RegionKind
 from regions.models import Region
 
-from .. import dashboard, figures
+from .. import corrections, dashboard, figures
 from ..choices import Status
 from ..filters import YEAR_MAX, YEAR_MIN, SubRegionFilterSet
 from ..models import Indicator
@@ -168,7 +168,10 @@ class IndicatorView(ExportMixin, SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        fixed, more = corrections.figure_corrections(self.indicator, self.region)
         context.update(
+            corrections=fixed,
+            more_corrections=more,
             indicator=self.indicator,
             region=self.region,
             year=self.year,

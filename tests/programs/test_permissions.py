@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from programs.choices import JobKind, JobState, ReportState
 from programs.models import (
+    Correction,
     Evidence,
     Indicator,
     Job,
@@ -88,6 +89,7 @@ OTHER_ROUTES = {
     ("public:region", "GET"): PUBLIC,
     ("public:program", "GET"): PUBLIC,
     ("public:indicator", "GET"): PUBLIC,
+    ("public:corrections", "GET"): PUBLIC,
     # Preferences are cookies: anyone sets them, by POST only, and no row changes.
     ("public:elder_mode", "GET"): (405,) * 7,
     ("public:elder_mode", "POST"): (302,) * 7,
@@ -136,6 +138,15 @@ def world(skills_plan, gangqu, open_2024, zhengxiang, settings, tmp_path):
         size=13,
     )
     Notification.objects.create(user=reporter, kind="returned", report=draft)
+    Correction.objects.create(  # the public log has a row to show
+        report=approved,
+        old_value=approved.value - 1,
+        new_value=approved.value,
+        new_is_lower_bound=False,
+        reason="口径调整",
+        reopened_at=timezone.now(),
+        approved_at=timezone.now(),
+    )
     job = Job.objects.create(
         user=reporter, kind=JobKind.EXPORT, title="export", state=JobState.DONE, progress=100
     )
@@ -251,6 +262,7 @@ def snapshot():
     return (
         _rows(ProgressReport, "value", "state", "version", "note", "region", "updated_by"),
         ProgressReport.history.count(),
+        _rows(Correction, "old_value", "new_value", "approved_at"),
         _rows(Evidence, "is_public", "file"),
         _rows(Notification, "read_at"),
         _rows(PeriodReopening, "until"),
@@ -355,6 +367,7 @@ API_ROUTES = {
             "open-indicator-list",
             "open-target-list",
             "open-progress-list",
+            "open-correction-list",
         )
     },
 }
