@@ -592,3 +592,26 @@ def test_which_roll_ups_are_lower_bounds(rule, values, lower_bound):
     assert figures.rollup_is_lower_bound(inputs, rule=rule) is lower_bound
     counted = [figures.RollupInput(Decimal(0), True, False), *inputs]  # a zone left out
     assert figures.rollup_is_lower_bound(counted, rule=rule) is lower_bound
+
+
+def test_a_township_figure_reaches_the_province_summary_with_its_lower_bound():
+    """The region page's selector: a province whose city and county report nothing shows its
+    township's approved figure as its roll-up (not "—"), marked a lower bound."""
+    province = RegionFactory(code="94", level=RegionLevel.PROVINCE)
+    city = RegionFactory(code="9401", parent=province, level=RegionLevel.CITY)
+    county = RegionFactory(code="940101", parent=city, level=RegionLevel.COUNTY)
+    township = RegionFactory(code="940101001", parent=county, level=RegionLevel.TOWNSHIP)
+    indicator = IndicatorFactory(rollup=RollupRule.SUM)
+    for region in (province, city, county):  # each region's programs list it
+        tracked_in(region, indicator)
+    ReportFactory(
+        region=township,
+        indicator=indicator,
+        period=PeriodFactory(year=2025),
+        value=5200,
+        is_lower_bound=True,
+        state=ReportState.APPROVED,
+    )
+    for region in (county, city, province):
+        figure = dashboard.region_summary(region, 2025).figures[indicator.pk]
+        assert (figure.value, figure.rollup, figure.rollup_is_lower_bound) == (None, 5200, True)
