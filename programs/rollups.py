@@ -134,8 +134,15 @@ STAGE_FIGURES = """(SELECT region_id, indicator_id, year,
           SELECT region_id, indicator_id, year, NULL, NULL, rollup, lower_bound
           FROM rolled_{below}) merged
     GROUP BY region_id, indicator_id, year)"""
-DEEPEST_FIGURES = """(SELECT region_id, indicator_id, year, value, lower_bound
-    FROM own WHERE depth = {depth})"""
+
+# The deepest regions' figures are all own figures, which carry their region's parent: rolled
+# up without joining the regions again (most rows are there).
+DEEPEST_ROLLUP = (
+    ROLLUP_SELECT.replace("JOIN regions_region child ON child.id = e.region_id\n", "")
+    .replace("child.", "e.")
+    .replace("{figures}", "own")
+    .replace("{scope}", "AND e.depth = {depth}")
+)
 
 
 def rebuild_query(depth: int) -> str:
@@ -145,10 +152,11 @@ def rebuild_query(depth: int) -> str:
     deepest = max(depth, 2)
     stages = []
     for level in range(deepest, 1, -1):
-        source = (DEEPEST_FIGURES if level == deepest else STAGE_FIGURES).format(
-            depth=level, below=level + 1
-        )
-        select = ROLLUP_SELECT.format(figures=source, scope="")
+        if level == deepest:
+            select = DEEPEST_ROLLUP.format(depth=level)
+        else:
+            source = STAGE_FIGURES.format(depth=level, below=level + 1)
+            select = ROLLUP_SELECT.format(figures=source, scope="")
         stages.append(f"rolled_{level} AS (\n{select}\n)")
     rolled = "\nUNION ALL\n".join(
         f"SELECT * FROM rolled_{level}"  # noqa: S608 - a number
@@ -156,7 +164,8 @@ def rebuild_query(depth: int) -> str:
     )
     return (
         f"WITH {OWN_CTES.format(scope='')},\n"
-        f"own AS (\nSELECT g.*, {DEPTH.format(r='c')} AS depth FROM (\n{OWN_SELECT}\n) g\n"
+        f"own AS (\nSELECT g.*, {DEPTH.format(r='c')} AS depth, c.parent_id, c.counted_in_parent\n"
+        f"FROM (\n{OWN_SELECT}\n) g\n"
         "JOIN regions_region c ON c.id = g.region_id\n),\n"
         + ",\n".join(stages)
         + f",\nrolled AS (\n{rolled}\n)\n"
