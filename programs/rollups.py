@@ -17,7 +17,9 @@ The rules, in SQL that PostgreSQL and SQLite both run:
   a lower bound can only be larger in truth: they are lower bounds. A minimum is exact when one
   of the children at the minimum is exact (the true minimum can be no larger than that exact
   value, and no smaller than the figures, each itself no larger than the truth); it is a lower
-  bound only when every child at the minimum is one. `rollup_is_lower_bound` holds the flag.
+  bound only when every child at the minimum is one. A maximum is a lower bound even when its
+  lower-bound child is below it (that child's truth may be above). Children without a figure
+  are left out, as before, and do not make a lower bound. `rollup_is_lower_bound` holds the flag.
 
 Regions are placed by depth (the number of codes in their path: a province is 1). `refresh_all()`
 rebuilds the table (nightly, and after bulk loads) with one INSERT … SELECT, `rebuild_query`: own
