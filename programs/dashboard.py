@@ -45,6 +45,7 @@ class Figure:
     target: Target | None = None
     last_year: Decimal | None = None
     rollup: Decimal | None = None
+    rollup_is_lower_bound: bool = False
     rank: int | None = None
     ranked: int = 0
     history: list[tuple[int, Decimal]] = field(default_factory=list)
@@ -176,6 +177,7 @@ FIGURE_FIELDS = (
     "is_lower_bound",
     "approved_at",
     "rollup",
+    "rollup_is_lower_bound",
 )
 
 
@@ -198,6 +200,7 @@ def figure_from_rows(
         target=target,
         last_year=last_year["value"] if last_year else None,
         rollup=this_year["rollup"] if this_year else None,
+        rollup_is_lower_bound=bool(this_year and this_year["rollup_is_lower_bound"]),
         history=sorted((y, row["value"]) for y, row in rows.items() if row["value"] is not None),
     )
     figure.badge = figure.status(year, today)

@@ -31,6 +31,7 @@ __all__ = [
     "plain_number",
     "rank",
     "rollup",
+    "rollup_is_lower_bound",
     "year_to_date",
 ]
 
@@ -231,6 +232,8 @@ class RollupInput:
     value: Decimal | None
     # A functional zone whose figures are already counted in another region of the same parent.
     counted_in_parent: bool = False
+    # The true value is at least `value`.
+    is_lower_bound: bool = False
 
 
 def rollup(values: list[RollupInput], *, rule: RollupRule) -> Decimal | None:
@@ -254,6 +257,24 @@ def rollup(values: list[RollupInput], *, rule: RollupRule) -> Decimal | None:
     if rule == RollupRule.MIN:
         return min(known)
     raise ValueError(f"unknown roll-up rule: {rule!r}")
+
+
+def rollup_is_lower_bound(values: list[RollupInput], *, rule: RollupRule) -> bool:
+    """Whether `rollup(values, rule=rule)` is itself a lower bound (the true value at least it).
+
+    Each child's true value is at least its figure, so a sum, a mean over the same children and a
+    maximum including a lower bound can only be larger in truth. A minimum is exact as soon as
+    one child at the minimum is exact (the true minimum is no larger than that child's value and
+    no smaller than the least figure); only when every child at the minimum is a lower bound is
+    the minimum one.
+    """
+    known = [item for item in values if not item.counted_in_parent and item.value is not None]
+    if rule == RollupRule.NONE or not known:
+        return False
+    if rule == RollupRule.MIN:
+        least = min(item.value for item in known)
+        return all(item.is_lower_bound for item in known if item.value == least)
+    return any(item.is_lower_bound for item in known)
 
 
 # --- Ranking --------------------------------------------------------------------------------------

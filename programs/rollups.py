@@ -5,15 +5,32 @@ The rules, in SQL that PostgreSQL and SQLite both run:
   wins; otherwise the finest kind of sub-period reported is skipped for the coarsest (quarters and
   halves of a year overlap): a flow adds up its periods, a stock takes the latest —
   `figures.year_to_date`'s rule;
-- roll-ups (ROLLUP_SELECT): each parent's figure from its children's, by the indicator's rule,
-  leaving out zones already counted in their county — `figures.rollup`'s rule.
+- roll-ups through every level (ROLLUP_SELECT): each parent's figure from its children's
+  *effective* figures — a child's own figure where it has one, else its own roll-up — by the
+  indicator's rule, leaving out zones already counted in their parent (at every level: nothing of
+  such a zone's subtree reaches the parent). So a township's figure reaches its county, city and
+  province unless a region between them reported a figure of its own, which then stands for its
+  subtree. `figures.rollup`'s rule, applied bottom-up. A mean is taken over the children's
+  figures as stored (four decimals): a mean of means, not of every township;
+- lower bounds (`figures.rollup_is_lower_bound`): a figure marked as a lower bound says the true
+  value is at least the figure. A sum, a mean (over the same children) and a maximum that include
+  a lower bound can only be larger in truth: they are lower bounds. A minimum is exact when one
+  of the children at the minimum is exact (the true minimum can be no larger than that exact
+  value, and no smaller than the figures, each itself no larger than the truth); it is a lower
+  bound only when every child at the minimum is one. A maximum is a lower bound even when its
+  lower-bound child is below it (that child's truth may be above). Children without a figure
+  are left out, as before, and do not make a lower bound. `rollup_is_lower_bound` holds the flag.
 
-`refresh(keys)` recomputes the rows an approval or reopening touched, inside its transaction, so
-the public never sees a figure without its roll-up (OWN_SQL, then ROLLUP_SQL upserting over the
-table); `refresh_all()` rebuilds the table (nightly, and after bulk loads) with REBUILD_SQL, one
-INSERT … SELECT computing both (on SQLite before 3.39, which lacks FULL JOIN, with OWN_SQL and
-ROLLUP_SQL unscoped). tests/programs/test_rollups.py checks both against the pure
-functions and against each other.
+Regions are placed by depth (the number of codes in their path: a province is 1). `refresh_all()`
+rebuilds the table (nightly, and after bulk loads) with one INSERT … SELECT, `rebuild_query`: own
+figures as a CTE, then one CTE per depth from the deepest up, each rolling its regions' effective
+figures (own, else the roll-up of the CTE below) into their parents, and a full join of own
+figures and roll-ups (on SQLite before 3.39, which lacks FULL JOIN: OWN_SQL, then ROLLUP_SQL once
+per depth, bottom-up). `refresh(reports)` recomputes what an approval or reopening touched inside
+its transaction, so the public never sees a figure without its roll-ups: the reports' own figures
+(OWN_SQL), then the roll-ups of the regions and of every ancestor, deepest first (ROLLUP_SQL over
+the table, upserting). tests/programs/test_rollups.py checks both against the pure functions and
+against each other.
 """
 
 import sqlite3
@@ -21,12 +38,17 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from regions.models import Region
+from regions.models import PATH_SEPARATOR, Region
 
 from .models import ProgressReport
 
 TABLE = "programs_regionfigure"
-COLUMNS = "region_id, indicator_id, year, value, is_lower_bound, approved_at, rollup"
+COLUMNS = (
+    "region_id, indicator_id, year, value, is_lower_bound, approved_at, rollup, "
+    "rollup_is_lower_bound"
+)
+# A region's depth from its materialized path ("33/3304/330482/" is 3).
+DEPTH = "(LENGTH({r}.path) - LENGTH(REPLACE({r}.path, '/', '')))"
 
 OWN_CTES = """approved AS (
     SELECT r.region_id, r.indicator_id, p.year, p.number, r.value, r.reviewed_at,
@@ -50,50 +72,118 @@ OWN_CTES = """approved AS (
 OWN_SELECT = """SELECT region_id, indicator_id, year,
        CASE WHEN MAX(time_nature) = 'stock' THEN MAX(CASE WHEN from_last = 1 THEN value END)
             ELSE SUM(value) END AS value,
-       MAX(lower_bound) = 1 AS is_lower_bound, MAX(reviewed_at) AS approved_at
+       MAX(lower_bound) AS lower_bound, MAX(reviewed_at) AS approved_at
 FROM used
 GROUP BY region_id, indicator_id, year"""
 
-# Over {figures}: the table (incremental refresh) or the own figures' CTE (full rebuild).
-ROLLUP_SELECT = """SELECT child.parent_id AS region_id, f.indicator_id, f.year,
-       CASE i.rollup WHEN 'sum' THEN SUM(f.value) WHEN 'mean' THEN AVG(f.value)
-                     WHEN 'max' THEN MAX(f.value) WHEN 'min' THEN MIN(f.value) END AS rollup
-FROM {figures} f
-JOIN regions_region child ON child.id = f.region_id
-JOIN programs_indicator i ON i.id = f.indicator_id
-WHERE child.parent_id IS NOT NULL AND NOT child.counted_in_parent AND f.value IS NOT NULL
-      AND i.rollup <> 'none' {scope}
-GROUP BY child.parent_id, f.indicator_id, f.year, i.rollup"""
+# The children's effective figures {figures} (region_id, indicator_id, year, value, lower_bound
+# as 0/1, value never NULL) rolled into their parents. Rounded to the table's four decimals here,
+# so that a parent's mean is the same whether its children come from the table or from a CTE.
+# The minimum is a lower bound when no exact child is at it (the least exact figure is above it).
+ROLLUP_SELECT = """SELECT child.parent_id AS region_id, e.indicator_id, e.year,
+       ROUND(CASE i.rollup WHEN 'sum' THEN SUM(e.value) WHEN 'mean' THEN AVG(e.value)
+                           WHEN 'max' THEN MAX(e.value) WHEN 'min' THEN MIN(e.value) END, 4)
+           AS rollup,
+       CASE WHEN i.rollup <> 'min' THEN MAX(e.lower_bound)
+            WHEN COALESCE(MIN(CASE WHEN e.lower_bound = 0 THEN e.value END) > MIN(e.value), TRUE)
+            THEN 1 ELSE 0 END AS lower_bound
+FROM {figures} e
+JOIN regions_region child ON child.id = e.region_id
+JOIN programs_indicator i ON i.id = e.indicator_id
+WHERE child.parent_id IS NOT NULL AND NOT child.counted_in_parent AND i.rollup <> 'none' {scope}
+GROUP BY child.parent_id, e.indicator_id, e.year, i.rollup"""
+
+# A stored row's effective figure: its own value, else its roll-up.
+TABLE_EFFECTIVE = f"""(SELECT region_id, indicator_id, year, COALESCE(value, rollup) AS value,
+        CASE WHEN (CASE WHEN value IS NULL THEN rollup_is_lower_bound ELSE is_lower_bound END)
+             THEN 1 ELSE 0 END AS lower_bound
+    FROM {TABLE} WHERE value IS NOT NULL OR rollup IS NOT NULL)"""  # noqa: S608 - constants
 
 # Statement texts hold only table and column names and %s placeholders: every id is a parameter.
 # OWN_SQL and ROLLUP_SQL take a `scope` (an `AND …` condition, or "" for everything).
 OWN_SQL = (
-    f"INSERT INTO {TABLE} (region_id, indicator_id, year, value, is_lower_bound, approved_at)\n"
-    f"WITH {OWN_CTES}\n{OWN_SELECT}\n"
+    f"INSERT INTO {TABLE} ({COLUMNS})\n"
+    f"WITH {OWN_CTES}\n"
+    "SELECT region_id, indicator_id, year, value, lower_bound = 1, approved_at, NULL, FALSE\n"
+    "FROM (\n"
+    f"{OWN_SELECT}\n) own\n"
 )
 
 ROLLUP_SQL = (
     f"INSERT INTO {TABLE} ({COLUMNS})\n"
-    "SELECT region_id, indicator_id, year, NULL, FALSE, NULL, rollup FROM (\n"
-    f"{ROLLUP_SELECT.replace('{figures}', TABLE)}\n"
+    "SELECT region_id, indicator_id, year, NULL, FALSE, NULL, rollup, lower_bound = 1 FROM (\n"
+    f"{ROLLUP_SELECT.replace('{figures}', TABLE_EFFECTIVE)}\n"
     # WHERE: without it SQLite would read ON CONFLICT as the join's ON.
     ") rolled WHERE TRUE\n"
-    "ON CONFLICT (region_id, indicator_id, year) DO UPDATE SET rollup = excluded.rollup\n"
+    "ON CONFLICT (region_id, indicator_id, year) DO UPDATE SET rollup = excluded.rollup,\n"
+    "    rollup_is_lower_bound = excluded.rollup_is_lower_bound\n"
 )
 
-# The whole table in one pass: own figures and roll-ups side by side, merged by a full join. The
-# INSERT line is apart so that the benchmark can aim the same query at its scratch table (P5).
+# The INSERT line is apart so that the benchmark can aim the same query at its scratch table (P5).
 REBUILD_INSERT = f"INSERT INTO {TABLE} ({COLUMNS})\n"
-REBUILD_QUERY = (
-    f"WITH {OWN_CTES.format(scope='')},\nown AS (\n{OWN_SELECT}\n),\n"
-    f"rolled AS (\n{ROLLUP_SELECT.format(figures='own', scope='')}\n)\n"
-    "SELECT COALESCE(o.region_id, r.region_id), COALESCE(o.indicator_id, r.indicator_id),\n"
-    "       COALESCE(o.year, r.year), o.value, COALESCE(o.is_lower_bound, FALSE),\n"
-    "       o.approved_at, r.rollup\n"
-    "FROM own o FULL JOIN rolled r ON r.region_id = o.region_id\n"
-    "    AND r.indicator_id = o.indicator_id AND r.year = o.year\n"
+
+# The effective figures of the regions at depth {depth}: own figures there, and where a region has
+# none, the roll-up of the depth below (`rolled_{below}`) — merged by grouping, which keeps each
+# step linear (an anti-join between CTEs, which have no index, may not be).
+STAGE_FIGURES = """(SELECT region_id, indicator_id, year,
+        COALESCE(MAX(own_value), MAX(rolled_value)) AS value,
+        CASE WHEN MAX(own_value) IS NULL THEN MAX(rolled_bound) ELSE MAX(own_bound) END
+            AS lower_bound
+    FROM (SELECT region_id, indicator_id, year, value AS own_value, lower_bound AS own_bound,
+                 NULL AS rolled_value, NULL AS rolled_bound
+          FROM own WHERE depth = {depth}
+          UNION ALL
+          SELECT region_id, indicator_id, year, NULL, NULL, rollup, lower_bound
+          FROM rolled_{below}) merged
+    GROUP BY region_id, indicator_id, year)"""
+
+# The deepest regions' figures are all own figures, which carry their region's parent: rolled
+# up without joining the regions again (most rows are there).
+DEEPEST_ROLLUP = (
+    ROLLUP_SELECT.replace("JOIN regions_region child ON child.id = e.region_id\n", "")
+    .replace("child.", "e.")
+    .replace("{figures}", "own")
+    .replace("{scope}", "AND e.depth = {depth}")
 )
-REBUILD_SQL = REBUILD_INSERT + REBUILD_QUERY
+
+
+def rebuild_query(depth: int) -> str:
+    """The whole table in one SELECT, for a tree `depth` regions deep: own figures (with their
+    region's depth), the roll-ups depth by depth from the bottom (`rolled_d` rolls the effective
+    figures of depth d into depth d - 1), and a full join of the two."""
+    deepest = max(depth, 2)
+    stages = []
+    for level in range(deepest, 1, -1):
+        if level == deepest:
+            select = DEEPEST_ROLLUP.format(depth=level)
+        else:
+            source = STAGE_FIGURES.format(depth=level, below=level + 1)
+            select = ROLLUP_SELECT.format(figures=source, scope="")
+        stages.append(f"rolled_{level} AS (\n{select}\n)")
+    rolled = "\nUNION ALL\n".join(
+        f"SELECT * FROM rolled_{level}"  # noqa: S608 - a number
+        for level in range(deepest, 1, -1)
+    )
+    return (
+        f"WITH {OWN_CTES.format(scope='')},\n"
+        f"own AS (\nSELECT g.*, {DEPTH.format(r='c')} AS depth, c.parent_id, c.counted_in_parent\n"
+        f"FROM (\n{OWN_SELECT}\n) g\n"
+        "JOIN regions_region c ON c.id = g.region_id\n),\n"
+        + ",\n".join(stages)
+        + f",\nrolled AS (\n{rolled}\n)\n"
+        "SELECT COALESCE(o.region_id, r.region_id), COALESCE(o.indicator_id, r.indicator_id),\n"
+        "       COALESCE(o.year, r.year), o.value, COALESCE(o.lower_bound = 1, FALSE),\n"
+        "       o.approved_at, r.rollup, COALESCE(r.lower_bound = 1, FALSE)\n"
+        "FROM own o FULL JOIN rolled r ON r.region_id = o.region_id\n"
+        "    AND r.indicator_id = o.indicator_id AND r.year = o.year\n"
+    )
+
+
+def tree_depth() -> int:
+    """How many regions deep the tree is (0 without regions)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({DEPTH.format(r='r')}) FROM regions_region r")  # noqa: S608
+        return cursor.fetchone()[0] or 0
 
 
 def _in(column: str, ids: set[int]) -> tuple[str, list[int]]:
@@ -127,51 +217,65 @@ def _has_full_join() -> bool:
 def refresh_all() -> int:
     """Rebuild every figure; returns the number of rows. One transaction: until it commits,
     readers keep seeing the previous figures (never an empty or half-built table)."""
+    depth = tree_depth()
     with connection.cursor() as cursor:
         _serialize(cursor)
         cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608 - a constant
         if _has_full_join():
-            cursor.execute(REBUILD_SQL)
+            cursor.execute(REBUILD_INSERT + rebuild_query(depth))
             return cursor.rowcount
-        # The same table in two passes: own figures, then the roll-ups upserted over them.
+        # The same table in steps: own figures, then the roll-ups upserted depth by depth.
         cursor.execute(OWN_SQL.format(scope=""))
-        cursor.execute(ROLLUP_SQL.format(scope=""))
+        for level in range(depth, 1, -1):
+            child_depth = f"AND {DEPTH.format(r='child')} = %s"
+            cursor.execute(ROLLUP_SQL.format(scope=child_depth), [level])
         cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")  # noqa: S608 - a constant
         return cursor.fetchone()[0]
+
+
+def _with_ancestors(regions: set[int]) -> dict[int, list[int]]:
+    """These regions and all their ancestors, by depth (two queries)."""
+    paths = Region.objects.filter(pk__in=regions).values_list("path", flat=True)
+    codes = {code for path in paths for code in path.split(PATH_SEPARATOR) if code}
+    by_depth: dict[int, list[int]] = {}
+    for pk, path in Region.objects.filter(code__in=codes).values_list("pk", "path"):
+        by_depth.setdefault(path.count(PATH_SEPARATOR), []).append(pk)
+    return by_depth
 
 
 @transaction.atomic
 def refresh(reports: Iterable[ProgressReport]) -> None:
     """Recompute the figures of these reports' regions, indicators and years, and the roll-ups
-    that depend on them (a few keys too many are harmless: they are recomputed alike)."""
+    that depend on them up to the root (a few keys too many are harmless: they are recomputed
+    alike)."""
     keys = {(r.region_id, r.indicator_id, r.period.year) for r in reports}
     if not keys:
         return
     regions = {region for region, _, _ in keys}
     indicators = {indicator for _, indicator, _ in keys}
     years = {year for _, _, year in keys}
-    # Roll-ups to redo: the parents' (a child changed) and the regions' own (their rows are
-    # rebuilt below, and a rebuilt row starts without its roll-up).
-    rolled = regions | set(
-        Region.objects.filter(pk__in=regions, parent__isnull=False).values_list(
-            "parent_id", flat=True
-        )
-    )
+    # Roll-ups to redo: every ancestor's (a figure below changed) and the regions' own (their
+    # rows are rebuilt below, and a rebuilt row starts without its roll-up); deepest first, so
+    # that each parent rolls up its children's fresh figures.
+    by_depth = _with_ancestors(regions)
+    rolled = {pk for pks in by_depth.values() for pk in pks}
     touched, touched_params = _scope(region_id=regions, indicator_id=indicators, year=years)
     own, own_params = _scope(r__region_id=regions, r__indicator_id=indicators, p__year=years)
     parents, parents_params = _scope(region_id=rolled, indicator_id=indicators, year=years)
-    children, children_params = _scope(
-        child__parent_id=rolled, f__indicator_id=indicators, f__year=years
-    )
     with connection.cursor() as cursor:
         _serialize(cursor)
         cursor.execute(f"DELETE FROM {TABLE} WHERE {touched}", touched_params)  # noqa: S608
         cursor.execute(OWN_SQL.format(scope=f"AND {own}"), own_params)
         cursor.execute(
-            f"UPDATE {TABLE} SET rollup = NULL WHERE {parents}",  # noqa: S608
+            f"UPDATE {TABLE} SET rollup = NULL, rollup_is_lower_bound = FALSE "  # noqa: S608
+            f"WHERE {parents}",
             parents_params,
         )
-        cursor.execute(ROLLUP_SQL.format(scope=f"AND {children}"), children_params)
+        for depth in sorted(by_depth, reverse=True):
+            children, children_params = _scope(
+                child__parent_id=set(by_depth[depth]), e__indicator_id=indicators, e__year=years
+            )
+            cursor.execute(ROLLUP_SQL.format(scope=f"AND {children}"), children_params)
         cursor.execute(
             f"DELETE FROM {TABLE} WHERE value IS NULL AND rollup IS NULL AND {parents}",  # noqa: S608
             parents_params,

@@ -13,18 +13,21 @@ from programs.models import RegionFigure
 from .common import check_deferred_constraints, median, rolled_back, vacuum
 
 SCRATCH_FIGURES = "bench_regionfigure"
-FIGURE_COLUMNS = "region_id, indicator_id, year, value, is_lower_bound, approved_at, rollup"
+FIGURE_COLUMNS = rollups.COLUMNS
 
 
 def single_statement_refresh_sql() -> str:
-    """rollups.REBUILD_SQL's query (own figures and roll-ups in one INSERT … SELECT), aimed at the
-    scratch table: the same rows, without the real table's old rows and index to maintain."""
-    return f"INSERT INTO {SCRATCH_FIGURES} ({FIGURE_COLUMNS})\n{rollups.REBUILD_QUERY}"
+    """rollups.rebuild_query (own figures and roll-ups through every level in one INSERT …
+    SELECT), aimed at the scratch table: the same rows, without the real table's old rows and
+    index to maintain."""
+    query = rollups.rebuild_query(rollups.tree_depth())
+    return f"INSERT INTO {SCRATCH_FIGURES} ({FIGURE_COLUMNS})\n{query}"
 
 
 SIGNATURE_SQL = (
     "SELECT count(*), sum(value), sum(rollup), count(approved_at), "
-    "sum(CASE WHEN is_lower_bound THEN 1 ELSE 0 END) FROM {table}"
+    "sum(CASE WHEN is_lower_bound THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN rollup_is_lower_bound THEN 1 ELSE 0 END) FROM {table}"
 )
 
 

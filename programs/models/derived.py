@@ -11,7 +11,10 @@ class RegionFigure(models.Model):
     """A region's approved figure for one indicator and year, precomputed for the dashboards.
 
     `value` is what the region itself reported (its year report, else the year-to-date of its
-    sub-periods); `rollup` combines its children's values by the indicator's rule. Rows are
+    sub-periods); `rollup` combines its children's effective figures (each child's own value,
+    else its own roll-up: through every level of the tree) by the indicator's rule, and
+    `rollup_is_lower_bound` says whether that combination is itself a lower bound (the rules are
+    in `programs.rollups`). Rows are
     derived data: `programs.rollups` rebuilds them from approved progress reports, in the same
     transaction as each approval or reopening, and in full every night.
 
@@ -32,6 +35,7 @@ class RegionFigure(models.Model):
     is_lower_bound = models.BooleanField(default=False)
     approved_at = models.DateTimeField(null=True)
     rollup = models.DecimalField(null=True, **VALUE_FIELD)
+    rollup_is_lower_bound = models.BooleanField(default=False)
 
     def __str__(self):
         return f"{self.region_id}/{self.indicator_id}/{self.year}"

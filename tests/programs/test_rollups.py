@@ -1,12 +1,12 @@
-"""The precomputed figures match the pure functions, incrementally and in full, and stay in step
-with approvals and reopenings."""
+"""The precomputed figures match the pure functions, incrementally and in full, through every
+level of the tree, and stay in step with approvals and reopenings."""
 
 import random
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import connection, transaction
@@ -32,7 +32,12 @@ pytestmark = pytest.mark.django_db
 
 def table() -> dict:
     return {
-        (f.region_id, f.indicator_id, f.year): (f.value, f.rollup, f.is_lower_bound)
+        (f.region_id, f.indicator_id, f.year): (
+            f.value,
+            f.rollup,
+            f.is_lower_bound,
+            f.rollup_is_lower_bound,
+        )
         for f in RegionFigure.objects.all()
     }
 
@@ -76,8 +81,17 @@ def year_figures(rows, *, time_nature) -> dict[int, Own]:
     return result
 
 
+FOUR_PLACES = Decimal("0.0001")
+
+
+def depth(region) -> int:
+    return region.path.count("/")
+
+
 def expected(regions, indicators) -> dict:
-    """What `figures` computes from the approved reports, region by region."""
+    """What `figures` computes from the approved reports, region by region: own figures, then
+    each parent's roll-up of its children's effective figures (own, else their roll-up), the
+    deepest parents first, each roll-up kept to the table's four decimals."""
     approved = list(dashboard.approved_reports().values(*REPORT_FIELDS))
     own = {}
     for region in regions:
@@ -89,48 +103,67 @@ def expected(regions, indicators) -> dict:
             ]
             for year, value in year_figures(rows, time_nature=indicator.time_nature).items():
                 own[(region.pk, indicator.pk, year)] = value
-    result = {key: (value.value, None, value.is_lower_bound) for key, value in own.items()}
-    for parent in regions:
+    rolled = {}
+
+    def effective(key) -> tuple:
+        if key in own:
+            return own[key].value, own[key].is_lower_bound
+        return rolled.get(key, (None, False))
+
+    years = {year for (_, _, year) in own}
+    for parent in sorted(regions, key=depth, reverse=True):
         children = [r for r in regions if r.parent_id == parent.pk]
         for indicator in indicators:
-            for year in {y for (_, i, y) in own if i == indicator.pk}:
-                inputs = [
-                    figures.RollupInput(
-                        own[(c.pk, indicator.pk, year)].value
-                        if (c.pk, indicator.pk, year) in own
-                        else None,
-                        c.counted_in_parent,
-                    )
-                    for c in children
-                ]
+            for year in years:
+                inputs = []
+                for child in children:
+                    value, lower = effective((child.pk, indicator.pk, year))
+                    inputs.append(figures.RollupInput(value, child.counted_in_parent, lower))
                 total = figures.rollup(inputs, rule=indicator.rollup)
-                if total is None:
-                    continue
-                value, _, lower = result.get((parent.pk, indicator.pk, year), (None, None, False))
-                result[(parent.pk, indicator.pk, year)] = (value, total, lower)
+                if total is not None:
+                    rolled[(parent.pk, indicator.pk, year)] = (
+                        total.quantize(FOUR_PLACES, ROUND_HALF_UP),
+                        figures.rollup_is_lower_bound(inputs, rule=indicator.rollup),
+                    )
+    result = {key: (value.value, None, value.is_lower_bound, False) for key, value in own.items()}
+    for key, (total, lower) in rolled.items():
+        value, _, own_lower, _ = result.get(key, (None, None, False, False))
+        result[key] = (value, total, own_lower, lower)
     return result
 
 
 def same(actual: dict, wanted: dict) -> None:
     assert set(actual) == set(wanted)
-    for key, (value, rollup, lower) in wanted.items():
+    for key, (value, rollup, lower, rollup_lower) in wanted.items():
         got = actual[key]
-        assert got[0] == (None if value is None else value.quantize(Decimal("0.0001"))), key
+        assert got[0] == (None if value is None else value.quantize(FOUR_PLACES)), key
         assert (got[1] is None) == (rollup is None), key
         if rollup is not None:
-            assert abs(got[1] - rollup) < Decimal("0.0001"), key
+            assert abs(got[1] - rollup) < FOUR_PLACES, key
         assert bool(got[2]) == lower, key
+        assert bool(got[3]) == rollup_lower, key
+
+
+# Regions of `province` that report nothing: their roll-ups stand for them one level up.
+SILENT = {"902", "90101", "90201"}
 
 
 @pytest.fixture
 def province():
-    """A small tree with a zone counted in its county, and every kind of period."""
+    """A four-level tree (province, cities, counties, townships) with zones counted in their
+    parent and not, regions that report nothing between reporting ones, and every kind of
+    period."""
     root = RegionFactory(code="90", name="合成省", level=RegionLevel.PROVINCE)
     cities = [RegionFactory(code=f"90{c}", parent=root, level=RegionLevel.CITY) for c in "12"]
     counties = [
         RegionFactory(code=f"{city.code}{n:02d}", parent=city, level=RegionLevel.COUNTY)
         for city in cities
         for n in range(1, 4)
+    ]
+    townships = [
+        RegionFactory(code=f"{county.code}{n:02d}", parent=county, level=RegionLevel.TOWNSHIP)
+        for county in counties[::2]
+        for n in range(1, 3)
     ]
     zone = RegionFactory(
         code="901Z1",
@@ -139,7 +172,18 @@ def province():
         kind=RegionKind.ZONE,
         counted_in_parent=True,
     )
-    return [root, *cities, *counties, zone]
+    zone_township = RegionFactory(code="901Z101", parent=zone, level=RegionLevel.TOWNSHIP)
+    open_zone = RegionFactory(
+        code="90201Z1", parent=counties[3], level=RegionLevel.TOWNSHIP, kind=RegionKind.ZONE
+    )
+    counted_zone = RegionFactory(
+        code="90201Z2",
+        parent=counties[3],
+        level=RegionLevel.TOWNSHIP,
+        kind=RegionKind.ZONE,
+        counted_in_parent=True,
+    )
+    return [root, *cities, *counties, *townships, zone, zone_township, open_zone, counted_zone]
 
 
 @pytest.fixture
@@ -165,6 +209,8 @@ def fill(province, indicators, seed):
     periods += [PeriodFactory(year=2024, kind=PeriodKind.HALF, number=n) for n in (1, 2)]
     rows = []
     for region in province:
+        if region.code in SILENT:
+            continue
         for indicator in indicators:
             for period in periods:
                 if rng.random() < 0.45:
@@ -224,12 +270,12 @@ def test_migrating_a_database_with_approved_reports_fills_its_figures():
     ]:
         ReportFactory(indicator=indicator, region=region, period=period, value=value, state=state)
     by_hand = {
-        (a.pk, flow.pk, 2024): (Decimal(15), None, False),
-        (b.pk, flow.pk, 2024): (Decimal(7), None, False),
-        (zone.pk, flow.pk, 2024): (Decimal(50), None, False),
-        (city.pk, flow.pk, 2024): (None, Decimal(22), False),
-        (a.pk, stock.pk, 2024): (Decimal(20), None, False),
-        (city.pk, stock.pk, 2024): (None, Decimal(20), False),
+        (a.pk, flow.pk, 2024): (Decimal(15), None, False, False),
+        (b.pk, flow.pk, 2024): (Decimal(7), None, False, False),
+        (zone.pk, flow.pk, 2024): (Decimal(50), None, False, False),
+        (city.pk, flow.pk, 2024): (None, Decimal(22), False, False),
+        (a.pk, stock.pk, 2024): (Decimal(20), None, False, False),
+        (city.pk, stock.pk, 2024): (None, Decimal(20), False, False),
     }
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes("programs")
@@ -418,3 +464,154 @@ def test_a_reader_sees_the_previous_figures_until_the_rebuild_commits(province, 
     assert outcome == [len(after)]
     assert after != before
     same(after, expected(province, indicators))
+
+
+def test_figures_reach_every_level_by_hand():
+    """A three-level subtree by hand: a township's figure reaches the county, city and province
+    where nothing between reported; a region's own figure stands for its subtree; zones counted in
+    their parent are skipped at every level, others counted; lower bounds carried by each rule."""
+    province = RegionFactory(code="93", level=RegionLevel.PROVINCE)
+    city = RegionFactory(code="9301", parent=province, level=RegionLevel.CITY)  # reports nothing
+    a = RegionFactory(code="930101", parent=city, level=RegionLevel.COUNTY)  # reports nothing
+    t1, t2 = (
+        RegionFactory(code=f"930101{n}", parent=a, level=RegionLevel.TOWNSHIP) for n in ("01", "02")
+    )
+    counted = {"kind": RegionKind.ZONE, "counted_in_parent": True}
+    za = RegionFactory(code="930101Z1", parent=a, level=RegionLevel.TOWNSHIP, **counted)
+    b = RegionFactory(code="930102", parent=city, level=RegionLevel.COUNTY)
+    t3 = RegionFactory(code="93010201", parent=b, level=RegionLevel.TOWNSHIP)
+    y = RegionFactory(code="9301Z1", parent=city, level=RegionLevel.COUNTY, kind=RegionKind.ZONE)
+    zc = RegionFactory(code="9301Z2", parent=city, level=RegionLevel.COUNTY, **counted)
+    t4 = RegionFactory(code="9301Z201", parent=zc, level=RegionLevel.TOWNSHIP)
+    rules = (RollupRule.SUM, RollupRule.MEAN, RollupRule.MAX, RollupRule.MIN, RollupRule.NONE)
+    indicator = {
+        rule: IndicatorFactory(
+            code=f"HAND_{rule.upper()}", rollup=rule, time_nature=TimeNature.STOCK
+        )
+        for rule in rules
+    }
+    year = PeriodFactory(year=2025)
+    reports = {}
+    for region, value, lower in [
+        (t1, 100, True),
+        (t2, 50, False),
+        (za, 30, False),  # counted in A: never in A's roll-up
+        (b, 200, False),  # B's own figure stands for B in the city's roll-up …
+        (t3, 70, False),  # … so T3 reaches B's roll-up only
+        (y, 20, True),  # a zone not counted elsewhere: in the city's roll-up
+        (t4, 999, False),  # below a zone counted in the city: reaches that zone only
+    ]:
+        for rule in rules:
+            reports[(region, rule)] = ReportFactory(
+                region=region,
+                indicator=indicator[rule],
+                period=year,
+                value=value,
+                is_lower_bound=lower,
+                state=ReportState.APPROVED,
+            )
+    d = Decimal
+    mean_city = d("98.3333")  # (75 + 200 + 20) / 3
+    rolled = {  # (region, rule): (roll-up, a lower bound)
+        (a, RollupRule.SUM): (d(150), True),
+        (a, RollupRule.MEAN): (d(75), True),
+        (a, RollupRule.MAX): (d(100), True),
+        (a, RollupRule.MIN): (d(50), False),  # T2, exact, is at the minimum
+        (city, RollupRule.SUM): (d(370), True),  # A 150 + B 200 + Y 20
+        (city, RollupRule.MEAN): (mean_city, True),
+        (city, RollupRule.MAX): (d(200), True),  # T1 (≥ 100) might be above
+        (city, RollupRule.MIN): (d(20), True),  # Y, a lower bound, alone at the minimum
+        (province, RollupRule.SUM): (d(370), True),
+        (province, RollupRule.MEAN): (mean_city, True),
+        (province, RollupRule.MAX): (d(200), True),
+        (province, RollupRule.MIN): (d(20), True),
+    }
+    for rule in rules[:-1]:
+        rolled[(b, rule)] = (d(70), False)
+        rolled[(zc, rule)] = (d(999), False)
+
+    def by_hand() -> dict:
+        wanted = {
+            (report.region_id, report.indicator_id, 2025): (
+                d(report.value),
+                None,
+                report.is_lower_bound,
+                False,
+            )
+            for report in reports.values()
+            if report.state == ReportState.APPROVED
+        }
+        for (region, rule), (total, lower) in rolled.items():
+            value, _, own_lower, _ = wanted.get(
+                (region.pk, indicator[rule].pk, 2025), (None, None, False, False)
+            )
+            wanted[(region.pk, indicator[rule].pk, 2025)] = (value, total, own_lower, lower)
+        return wanted
+
+    incremental = table()  # each approval refreshed its ancestors
+    same(incremental, by_hand())
+    assert rollups.refresh_all() == len(incremental)
+    assert table() == incremental
+
+    # T2 reopened: T1 alone under A, a lower bound at every level and rule now.
+    for rule in rules:
+        reports[(t2, rule)].state = ReportState.DRAFT
+        reports[(t2, rule)].save()
+    rollups.refresh([reports[(t2, rule)] for rule in rules])
+    for rule in rules[:-1]:
+        rolled[(a, rule)] = (d(100), True)
+    for region in (city, province):
+        rolled[(region, RollupRule.SUM)] = (d(320), True)  # A 100 + B 200 + Y 20
+        rolled[(region, RollupRule.MEAN)] = (d("106.6667"), True)  # 320 / 3
+    incremental = table()
+    same(incremental, by_hand())
+    rollups.refresh_all()
+    assert table() == incremental
+
+
+@pytest.mark.parametrize(
+    ("rule", "values", "lower_bound"),
+    [
+        (RollupRule.SUM, [(1, False), (2, True)], True),
+        (RollupRule.SUM, [(1, False), (2, False)], False),
+        (RollupRule.MEAN, [(1, True), (2, False)], True),
+        (RollupRule.MAX, [(5, False), (2, True)], True),  # the 2 might be above 5 in truth
+        (RollupRule.MIN, [(1, True), (2, False)], True),
+        (RollupRule.MIN, [(1, False), (2, True)], False),
+        (RollupRule.MIN, [(1, True), (1, False)], False),  # an exact child at the minimum
+        (RollupRule.MIN, [(1, True), (1, True), (3, False)], True),
+        (RollupRule.NONE, [(1, True)], False),
+        (RollupRule.SUM, [(None, True), (2, False)], False),  # no figure: not in the roll-up
+    ],
+)
+def test_which_roll_ups_are_lower_bounds(rule, values, lower_bound):
+    inputs = [
+        figures.RollupInput(None if value is None else Decimal(value), False, lower)
+        for value, lower in values
+    ]
+    assert figures.rollup_is_lower_bound(inputs, rule=rule) is lower_bound
+    counted = [figures.RollupInput(Decimal(0), True, False), *inputs]  # a zone left out
+    assert figures.rollup_is_lower_bound(counted, rule=rule) is lower_bound
+
+
+def test_a_township_figure_reaches_the_province_summary_with_its_lower_bound():
+    """The region page's selector: a province whose city and county report nothing shows its
+    township's approved figure as its roll-up (not "—"), marked a lower bound."""
+    province = RegionFactory(code="94", level=RegionLevel.PROVINCE)
+    city = RegionFactory(code="9401", parent=province, level=RegionLevel.CITY)
+    county = RegionFactory(code="940101", parent=city, level=RegionLevel.COUNTY)
+    township = RegionFactory(code="940101001", parent=county, level=RegionLevel.TOWNSHIP)
+    indicator = IndicatorFactory(rollup=RollupRule.SUM)
+    for region in (province, city, county):  # each region's programs list it
+        tracked_in(region, indicator)
+    ReportFactory(
+        region=township,
+        indicator=indicator,
+        period=PeriodFactory(year=2025),
+        value=5200,
+        is_lower_bound=True,
+        state=ReportState.APPROVED,
+    )
+    for region in (county, city, province):
+        figure = dashboard.region_summary(region, 2025).figures[indicator.pk]
+        assert (figure.value, figure.rollup, figure.rollup_is_lower_bound) == (None, 5200, True)
