@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0010_codes_and_names_checked"),
+        ("programs", "0012_corrections_from_history"),
     ]
 
     operations = [
