@@ -1,6 +1,6 @@
 """The target cascade: do the sub-regions' targets add up, by the indicator's rule, to their
-region's? Hand-computed cascades under 嘉兴市 (平湖, 南湖, and 嘉兴港区, a zone counted in its parent),
-the program's admin page, and the queries it costs."""
+region's? Hand-computed cascades under 嘉兴市 (平湖, 南湖, and 嘉兴港区, a zone counted in its
+parent), the program's admin page, and the queries it costs."""
 
 from decimal import Decimal
 
@@ -59,7 +59,7 @@ def messages_of(shortfalls) -> list[str]:
         return [shortfall.message() for shortfall in shortfalls]
 
 
-# The rule, on plain values -------------------------------------------------------------------------
+# The rule, on plain values ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_the_gap_by_rule_comparator_and_direction(
     assert found == (None if gap is None else D(gap))
 
 
-# Stored targets ------------------------------------------------------------------------------------
+# Stored targets ----------------------------------------------------------------------------------
 
 
 def test_a_sum_short_of_the_citys_target_leaves_the_zone_counted_in_its_parent_out(
@@ -133,7 +133,10 @@ def test_a_sum_short_of_the_citys_target_leaves_the_zone_counted_in_its_parent_o
     ]
     with translation.override("zh-hans"):
         assert shortfall.message() == "下级目标合计 7,500，低于本级目标 10,000"
-        assert str(shortfall) == "嘉兴市 · 职业技能培训人次 · 2024：下级目标合计 7,500，低于本级目标 10,000"
+        assert (
+            str(shortfall)
+            == "嘉兴市 · 职业技能培训人次 · 2024：下级目标合计 7,500，低于本级目标 10,000"
+        )
     assert list(target_shortfalls({(indicator.pk, 2024, jiaxing.pk)}).values()) == [shortfall]
 
 
@@ -152,9 +155,7 @@ def test_max_and_min_by_their_rules(jiaxing, pinghu, nanhu, gangqu, year_2024, c
         code="COVERAGE", kind=IndicatorKind.PERCENTAGE, unit="%", rollup=RollupRule.MAX
     )
     # Max: the best child's floor, 88, is below the city's 90 (嘉兴港区's 95 is not counted).
-    cascade(
-        coverage, year_2024, city_plan, jiaxing, {None: 90, pinghu: 85, nanhu: 88, gangqu: 95}
-    )
+    cascade(coverage, year_2024, city_plan, jiaxing, {None: 90, pinghu: 85, nanhu: 88, gangqu: 95})
     waiting = IndicatorFactory(
         code="WAIT_DAYS",
         unit="",
@@ -230,9 +231,7 @@ def test_each_level_is_checked_against_the_next_and_sub_year_targets_are_left_al
     assert program_target_shortfalls(city_plan.program) == []
 
 
-def test_queries_stay_the_same_however_many_targets(
-    zhejiang, year_2024, django_assert_num_queries
-):
+def test_queries_stay_the_same_however_many_targets(zhejiang, year_2024, django_assert_num_queries):
     program = ProgramFactory(region=zhejiang)
     plan = PlanFactory(program=program)
 
@@ -262,7 +261,7 @@ def test_queries_stay_the_same_however_many_targets(
         assert len(target_shortfalls(keys)) == 28
 
 
-# The program's admin page --------------------------------------------------------------------------
+# The program's admin page ------------------------------------------------------------------------
 
 
 def admin_page(client, program):
