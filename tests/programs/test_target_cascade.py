@@ -5,6 +5,8 @@ parent), the program's admin page, and the queries it costs."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -12,6 +14,7 @@ from programs.choices import Comparator, Direction, IndicatorKind, PeriodKind, R
 from programs.target_cascade import (
     cascade_gap,
     program_target_shortfalls,
+    region_target_shortfalls,
     shortfalls_of,
     target_shortfalls,
 )
@@ -259,6 +262,12 @@ def test_queries_stay_the_same_however_many_targets(zhejiang, year_2024, django_
     keys = {(t.indicator_id, 2024, t.region_id) for t in targets}
     with django_assert_num_queries(2):
         assert len(target_shortfalls(keys)) == 28
+    city = targets[0].region
+    with django_assert_num_queries(2):
+        found = region_target_shortfalls(region=city, year=2024)
+    assert sorted(found) == sorted(indicator.pk for indicator in indicators)
+    assert {s.children for s in found.values()} == {D(20), D(10)}
+    assert region_target_shortfalls(region=city, year=2025) == {}
 
 
 # The program's admin page ------------------------------------------------------------------------
@@ -305,3 +314,23 @@ def test_a_covered_program_has_no_warning(
     assert list(page.context["messages"]) == []
     assert "下级目标合计" not in page.content.decode()
     assert "下级目标均已覆盖" in page.content.decode()
+
+
+def test_the_admin_page_costs_the_same_queries_for_many_shortfalls(
+    admin_client_zh, jiaxing, pinghu, nanhu, year_2024, city_plan
+):
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_page(admin_client_zh, city_plan.program).status_code == 200
+        return len(queries.captured_queries)
+
+    def short_indicator():
+        cascade(IndicatorFactory(), year_2024, city_plan, jiaxing, {None: 100, pinghu: 10})
+
+    short_indicator()
+    few = page_queries()
+    for _ in range(5):
+        short_indicator()
+    page = admin_page(admin_client_zh, city_plan.program)
+    assert page.content.decode().count("下级目标合计 10，低于本级目标 100") == 6
+    assert page_queries() == few
