@@ -6,11 +6,12 @@ superusers do everything.
 """
 
 import nested_admin
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from regions.admin_scope import (
@@ -37,6 +38,7 @@ from .models import (
     Target,
 )
 from .tables import CappedCountPaginator
+from .target_cascade import program_target_shortfalls
 
 
 class RebuildsPublicFigures:
@@ -108,7 +110,7 @@ class ProgramAdmin(CatalogScope, nested_admin.NestedModelAdmin):
     list_filter = ["start_year", "region__level"]
     search_fields = ["name", "region__name", "region__code"]
     autocomplete_fields = ["region"]
-    readonly_fields = ["targets_overview"]
+    readonly_fields = ["target_cascade", "targets_overview"]
     fields = [
         "region",
         "name",
@@ -116,6 +118,7 @@ class ProgramAdmin(CatalogScope, nested_admin.NestedModelAdmin):
         "source_title",
         "source_url",
         "summary",
+        "target_cascade",
         "targets_overview",
     ]
     inlines = [PlanInline]
@@ -128,6 +131,35 @@ class ProgramAdmin(CatalogScope, nested_admin.NestedModelAdmin):
     @admin.display(description=_("plans"), ordering="plan_total")
     def plan_count(self, program):
         return program.plan_total
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Said at the top of the page as well, where a catalog admin cannot miss it; the list
+        # is in the field "target cascade" below.
+        if request.method == "GET":
+            program = self.get_object(request, object_id)
+            shortfalls = program_target_shortfalls(program) if program else []
+            if shortfalls:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d target of this program is not covered by its sub-regions' "
+                        "targets: see “Target cascade” below.",
+                        "%(count)d targets of this program are not covered by their "
+                        "sub-regions' targets: see “Target cascade” below.",
+                        len(shortfalls),
+                    )
+                    % {"count": len(shortfalls)},
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("target cascade"))
+    def target_cascade(self, program):
+        if not program.pk:
+            return "—"
+        return render_to_string(
+            "admin/programs/program_target_cascade.html",
+            {"shortfalls": program_target_shortfalls(program)},
+        )
 
     @admin.display(description=_("targets"))
     def targets_overview(self, program):

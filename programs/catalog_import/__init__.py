@@ -3,8 +3,10 @@
 A catalog admin downloads `build_template`, fills it in offline and uploads it. `parse_catalog`
 reads it as a dry run: what would be created, changed (old → new) or left as it is, or every error
 with its sheet, row and column as Excel shows them; it never raises on a bad file and writes
-nothing. `import_catalog` is the job's body: it reads and checks the file again (the catalog or the
-user's rights may have changed since the preview) and saves everything in one transaction.
+nothing. Beside the changes it warns, without blocking the import, where a region's target as the
+file would leave it is not covered by its sub-regions' targets (`programs.target_cascade`).
+`import_catalog` is the job's body: it reads and checks the file again (the catalog or the user's
+rights may have changed since the preview) and saves everything in one transaction.
 
 Rows are matched to stored rows by the models' natural keys: program (region, name), plan
 (program, name), measure (plan, text), indicator (code), plan indicator (plan, indicator), target

@@ -48,6 +48,9 @@ class CatalogCheck:
 
     errors: list[RowError] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
+    # What the catalog would say after the import, shown but not blocking it (the targets'
+    # cascade): a row of the sheet where it is one of the file's, else None.
+    warnings: list[RowError] = field(default_factory=list)
     program_name: str = ""
     # (instance, then): saved in this order, parents first; `then` runs after the save.
     saves: list[tuple[models.Model, Callable[[], None] | None]] = field(default_factory=list)
@@ -59,6 +62,10 @@ class CatalogCheck:
     @property
     def has_changes(self) -> bool:
         return any(item.action != UNCHANGED for item in self.items)
+
+    def warning_texts(self) -> list[str]:
+        """Each warning in one line, where it is in the file when it is a row of it."""
+        return [error_text(warning) for warning in self.warnings]
 
     def counts(self) -> dict[str, int]:
         counts = {"created": 0, "updated": 0, "unchanged": 0}

@@ -15,7 +15,7 @@ from .measures import check_measures
 from .plan_links import check_plan_links
 from .plans import check_plans
 from .program import check_program
-from .targets import check_targets
+from .targets import check_target_cascade, check_targets
 
 __all__ = ["CheckContext", "run_checks"]
 
@@ -31,3 +31,5 @@ def run_checks(*, user, sheets: dict[str, Sheet], check: CatalogCheck) -> None:
     check_indicators(ctx)
     check_plan_links(ctx)
     check_targets(ctx)
+    if not check.errors:  # a file with errors is refused: what it would leave does not matter
+        check_target_cascade(ctx)

@@ -21,7 +21,7 @@ from regions.access import Action, can
 from regions.models import Region
 
 from ...figures import plain_number
-from ...models import Indicator, Measure, Plan, Program
+from ...models import Indicator, Measure, Plan, Program, Target
 from ...xlsx import Cell, CellError, RowError
 from ..reading import Choices, Sheet, read_text
 from ..results import CREATE, UNCHANGED, UPDATE, CatalogCheck, FieldChange, Item
@@ -58,6 +58,7 @@ class CheckContext:
         self.indicators: dict[str, Indicator] = {}  # by code
         self.tracked: dict[str, set[str]] = {}  # indicator code -> names of the plans tracking it
         self.regions: dict[str, Region] = {}
+        self.targets: dict[int, Target] = {}  # the file's targets by row, as they would be saved
 
     # Errors and results ---------------------------------------------------------------------------
 

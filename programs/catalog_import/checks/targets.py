@@ -19,6 +19,8 @@ from regions.models import Region
 
 from ...choices import Comparator, Direction, IndicatorKind, PeriodKind
 from ...models import Indicator, Plan, ReportingPeriod, Target
+from ...target_cascade import planned_target_shortfalls
+from ...xlsx import RowError
 from ..reading import read_decimal, read_text, read_year
 from ..results import CREATE, UPDATE, FieldChange
 from .context import CheckContext
@@ -74,6 +76,22 @@ def check_targets(ctx: CheckContext) -> None:
             target.plan = plan
         label = f"{indicator.code} · {region.name} · {year}"
         ctx.record(sheet, number, label, target, action, changes)
+        ctx.targets[number] = target
+
+
+def check_target_cascade(ctx: CheckContext) -> None:
+    """Warn where the targets, as the file would leave them, do not cascade: a region's target
+    not covered by its sub-regions' (`target_cascade`). A warning, never an error: the import
+    goes ahead; the row is the region's target's where the file has it."""
+    sheet = ctx.sheets["targets"]
+    rows = {id(target): number for number, target in ctx.targets.items()}
+    for shortfall in planned_target_shortfalls(ctx.targets.values()):
+        row = rows.get(id(shortfall.target))
+        if row is None:  # a stored target, under which the file's sub-regions' targets fall short
+            ctx.check.warnings.append(RowError("", None, "", str(shortfall)))
+        else:
+            column = sheet.spec.letter("value")
+            ctx.check.warnings.append(RowError(sheet.title, row, column, str(shortfall)))
 
 
 def _read_targets(ctx: CheckContext, sheet) -> list[tuple[int, dict]]:
