@@ -24,7 +24,7 @@ from regions.choices import RegionLevel
 from regions.models import Region
 
 from . import figures
-from .choices import Comparator, Direction, PeriodKind, ReportState, Status, TimeNature
+from .choices import Comparator, Direction, PeriodKind, ReportState, RollupRule, Status, TimeNature
 from .models import Indicator, PlanIndicator, Program, ProgressReport, RegionFigure, Target
 from .selectors import programs_for
 
@@ -272,7 +272,9 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         ).select_related("indicator")
     }
     rows = RegionFigure.objects.filter(
-        Q(region=region) | Q(region_id__in=[r.pk for r in neighbours], year=year)
+        Q(region=region)
+        | Q(region_id__in=[r.pk for r in neighbours], year=year)
+        | Q(region_id__in=[c.pk for c in children], value__isnull=False) & _not_rolled_up(children)
     ).values(*FIGURE_FIELDS)
     per_key: dict[tuple[int, int], dict[int, dict]] = defaultdict(dict)
     for row in rows:
@@ -307,6 +309,9 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         among_siblings = ranking(siblings, indicator)
         figure.rank, figure.ranked = among_siblings.place(region.pk), among_siblings.ranked
         result[indicator_id] = figure
+    for (region_id, _indicator_id), by_year in per_key.items():
+        if region_id in own_or_below and region_id != region.pk:  # the sub-regions' figures
+            years.update(y for y, row in by_year.items() if row["value"] is not None)
     return RegionSummary(
         region=region,
         year=year,
@@ -319,6 +324,14 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         years=sorted(years | ({year} if targets else set())),
         data_as_of=latest,
     )
+
+
+def _not_rolled_up(children) -> Q:
+    """The sub-regions' figures that no roll-up of their region holds: a zone's counted in its
+    county, and those of an indicator that is not rolled up (its sub-regions are still ranked)."""
+    counted = [c.pk for c in children if c.counted_in_parent]
+    not_rolled = Indicator.objects.filter(rollup=RollupRule.NONE).values("pk")
+    return Q(region_id__in=counted) | Q(indicator_id__in=not_rolled)
 
 
 def _neighbours(region: Region) -> tuple[list[Region], list[Region], list[Region]]:
@@ -516,10 +529,17 @@ def default_year(
     region: Region, *, within: tuple[int, int] | None = None, program: Program | None = None
 ) -> int:
     """The latest year with approved data of the region's subtree — its own figure or the roll-up
-    of those below it (which reaches through every level) — else last year. `within` keeps to
-    those years (a program's), `program` to its indicators. One query."""
-    rows = RegionFigure.objects.filter(
-        Q(value__isnull=False) | Q(rollup__isnull=False), region=region
+    of those below it (which reaches through every level), or a sub-region's figure that no
+    roll-up holds (`_not_rolled_up`) — else last year. `within` keeps to those years (a
+    program's), `program` to its indicators. One query, reading the region's and its
+    sub-regions' rows by their key."""
+    here = Region.objects.filter(Q(pk=region.pk) | Q(parent_id=region.pk))
+    counted = here.filter(parent_id=region.pk, counted_in_parent=True).values("pk")
+    not_rolled = Indicator.objects.filter(rollup=RollupRule.NONE).values("pk")
+    rows = RegionFigure.objects.filter(region_id__in=here.values("pk")).filter(
+        Q(region_id=region.pk, value__isnull=False)
+        | Q(region_id=region.pk, rollup__isnull=False)
+        | Q(value__isnull=False) & (Q(region_id__in=counted) | Q(indicator_id__in=not_rolled))
     )
     fallback = timezone.localdate().year - 1
     if within is not None:

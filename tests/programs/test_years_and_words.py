@@ -19,7 +19,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from programs import dashboard
-from programs.choices import ReportState, Status
+from programs.choices import ReportState, RollupRule, Status
 from programs.exports.year_report.words import status_text
 from tests.factories import (
     IndicatorFactory,
@@ -112,6 +112,24 @@ def test_a_year_with_nothing_says_so_and_its_links_lead_to_years_with_data(earli
         assert "暂无审核通过的数据" not in shown
         assert {2022: "300", 2023: "500"}[year] in shown
     assert "No approved figures for 2024" in page(EN, zhejiang.code, 2024)
+
+
+def test_sub_regions_figures_that_no_roll_up_holds_lead_to_their_years_too(
+    jiaxing, pinghu, gangqu, client, django_assert_max_num_queries
+):
+    """A zone counted in its county and an indicator not rolled up reach no roll-up of the
+    city, but the city page ranks its sub-regions on them: their years are the city's too."""
+    not_rolled = IndicatorFactory(code="NOT_ROLLED", rollup=RollupRule.NONE)
+    approve(not_rolled, pinghu, 2020, 3)
+    approve(IndicatorFactory(code="ZONE_ONLY"), gangqu, 2021, 950)
+    assert dashboard.default_year(jiaxing) == 2021
+    with django_assert_max_num_queries(8):
+        text = page(ZH, jiaxing.code)
+    assert shown_year(text) == 2021 and year_links(text) == [2020, 2021]
+    for year, value in ((2020, ">3</span>"), (2021, ">950</span>")):
+        shown = page(ZH, jiaxing.code, year)
+        assert "暂无审核通过的数据" not in shown
+        assert value in shown.split('<table class="ranking">', 1)[1]
 
 
 def test_a_region_without_any_data_says_none_yet(zhejiang):
