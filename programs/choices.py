@@ -86,7 +86,8 @@ class Status(models.TextChoices):
     NOT_MET = "not_met", _("Not met")
     ON_TRACK = "on_track", _("On track")
     BEHIND = "behind", _("Behind")
-    NO_DATA = "no_data", _("No data")
+    NO_TARGET = "no_target", _("No target")  # a value, but no target to hold it against
+    NO_DATA = "no_data", _("No data")  # no approved value
 
 
 class NotificationKind(models.TextChoices):

@@ -24,7 +24,7 @@ from regions.choices import RegionLevel
 from regions.models import Region
 
 from . import figures
-from .choices import Direction, PeriodKind, ReportState, Status, TimeNature
+from .choices import Comparator, Direction, PeriodKind, ReportState, RollupRule, Status, TimeNature
 from .models import Indicator, PlanIndicator, Program, ProgressReport, RegionFigure, Target
 from .selectors import programs_for
 
@@ -53,24 +53,29 @@ class Figure:
 
     @property
     def completion(self) -> figures.Completion:
-        if self.target is None:
-            return figures.completion(actual=None, target=None, comparator="gte", kind="count")
+        target = self.target
         return figures.completion(
             actual=self.value,
-            target=self.target.value,
-            comparator=self.target.comparator,
+            target=target.value if target else None,
+            comparator=target.comparator if target else Comparator.GTE,
             kind=self.indicator.kind,
         )
+
+    @property
+    def shows_something(self) -> bool:
+        """A value, a roll-up of the regions below or a target: a card has something to say."""
+        return self.value is not None or self.rollup is not None or self.target is not None
 
     @property
     def growth(self) -> Decimal | None:
         return figures.growth(current=self.value, previous=self.last_year)
 
     def status(self, year: int, today: date) -> Status:
-        """Met / not met once the year is over; on track / behind for a flow during the year."""
+        """Met / not met once the year is over; on track / behind for a flow during the year;
+        no target for a value without one, no data without a value."""
         completion = self.completion
-        if completion.status == Status.NO_DATA:
-            return Status.NO_DATA
+        if completion.status in (Status.NO_DATA, Status.NO_TARGET):
+            return completion.status
         in_year = today.year == year
         ceiling = self.target.comparator == "lte"  # a ceiling can still be broken until Dec 31
         if (
@@ -220,7 +225,7 @@ class RegionSummary:
     programs: list[tuple[Program, list[PlanSummary]]]
     figures: dict[int, Figure]
     rankings: dict[int, Ranking]  # indicator → the children ranked on it
-    years: list[int]
+    years: list[int]  # with approved data of the region's own or rolled up from below it
     data_as_of: datetime | None
 
     @cached_property
@@ -230,12 +235,20 @@ class RegionSummary:
 
     @property
     def headline(self) -> list[Figure]:
-        """Indicators with a target first (as the texts lead with them), then the rest."""
+        """Indicators with a target first (as the texts lead with them), then the rest: the
+        region's own figures, then those only rolled up from below it."""
         ranked = sorted(
             self.figures.values(),
             key=lambda f: (f.target is None, f.value is None, f.indicator.code),
         )
-        return [f for f in ranked if f.value is not None or f.target is not None][:6]
+        return [f for f in ranked if f.shows_something][:6]
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to show for the year: no figure, roll-up or target of the region's, and no
+        sub-region with a figure to rank."""
+        shown = any(f.shows_something for f in self.figures.values())
+        return not shown and not any(r.values for r in self.rankings.values())
 
     def child_ranking(self, indicator_id: int) -> list[Place]:
         """The sub-regions by their place on the indicator (`rank_regions`)."""
@@ -259,7 +272,9 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         ).select_related("indicator")
     }
     rows = RegionFigure.objects.filter(
-        Q(region=region) | Q(region_id__in=[r.pk for r in neighbours], year=year)
+        Q(region=region)
+        | Q(region_id__in=[r.pk for r in neighbours], year=year)
+        | Q(region_id__in=[c.pk for c in children], value__isnull=False) & _not_rolled_up(children)
     ).values(*FIGURE_FIELDS)
     per_key: dict[tuple[int, int], dict[int, dict]] = defaultdict(dict)
     for row in rows:
@@ -282,9 +297,9 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     for indicator_id, indicator in indicators.items():
         own = per_key.get((region.pk, indicator_id), {})
         for row in own.values():
-            if row["value"] is None:
-                continue  # a roll-up alone: the region reported nothing itself that year
-            years.add(row["year"])
+            if row["value"] is None and row["rollup"] is None:
+                continue
+            years.add(row["year"])  # the region's own figure, or the roll-up of those below
             if row["approved_at"] and (latest is None or row["approved_at"] > latest):
                 latest = row["approved_at"]
         figure = figure_from_rows(
@@ -294,6 +309,9 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         among_siblings = ranking(siblings, indicator)
         figure.rank, figure.ranked = among_siblings.place(region.pk), among_siblings.ranked
         result[indicator_id] = figure
+    for (region_id, _indicator_id), by_year in per_key.items():
+        if region_id in own_or_below and region_id != region.pk:  # the sub-regions' figures
+            years.update(y for y, row in by_year.items() if row["value"] is not None)
     return RegionSummary(
         region=region,
         year=year,
@@ -306,6 +324,14 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         years=sorted(years | ({year} if targets else set())),
         data_as_of=latest,
     )
+
+
+def _not_rolled_up(children) -> Q:
+    """The sub-regions' figures that no roll-up of their region holds: a zone's counted in its
+    county, and those of an indicator that is not rolled up (its sub-regions are still ranked)."""
+    counted = [c.pk for c in children if c.counted_in_parent]
+    not_rolled = Indicator.objects.filter(rollup=RollupRule.NONE).values("pk")
+    return Q(region_id__in=counted) | Q(indicator_id__in=not_rolled)
 
 
 def _neighbours(region: Region) -> tuple[list[Region], list[Region], list[Region]]:
@@ -324,10 +350,13 @@ def _neighbours(region: Region) -> tuple[list[Region], list[Region], list[Region
 
 def _shown_indicators(links, targets, per_key, own_or_below: set[int]) -> dict[int, Indicator]:
     """The indicators the page shows: the region's programs' and targets', and any with a figure
-    of the region or below it; those not already in hand are read in one query."""
+    of the region or below it (its roll-up included); those not already in hand are read in one
+    query."""
     indicator_ids = {link.indicator_id for link in links} | set(targets)
     for (region_id, indicator_id), by_year in per_key.items():
-        if region_id in own_or_below and any(r["value"] is not None for r in by_year.values()):
+        if region_id in own_or_below and any(
+            r["value"] is not None or r["rollup"] is not None for r in by_year.values()
+        ):
             indicator_ids.add(indicator_id)
     indicators = {link.indicator_id: link.indicator for link in links}
     indicators |= {t.indicator_id: t.indicator for t in targets.values() if t.indicator_id}
@@ -496,10 +525,33 @@ def indicator_default_region(indicator: Indicator) -> str | None:
     return None
 
 
-def default_year(region: Region) -> int:
-    """The latest year with an approved figure of the region's own, else last year."""
-    latest = RegionFigure.objects.filter(region=region, value__isnull=False).aggregate(Max("year"))
-    return latest["year__max"] or timezone.localdate().year - 1
+def default_year(
+    region: Region, *, within: tuple[int, int] | None = None, program: Program | None = None
+) -> int:
+    """The latest year with approved data of the region's subtree — its own figure or the roll-up
+    of those below it (which reaches through every level), or a sub-region's figure that no
+    roll-up holds (`_not_rolled_up`) — else last year. `within` keeps to those years (a
+    program's), `program` to its indicators. One query, reading the region's and its
+    sub-regions' rows by their key."""
+    here = Region.objects.filter(Q(pk=region.pk) | Q(parent_id=region.pk))
+    counted = here.filter(parent_id=region.pk, counted_in_parent=True).values("pk")
+    not_rolled = Indicator.objects.filter(rollup=RollupRule.NONE).values("pk")
+    rows = RegionFigure.objects.filter(region_id__in=here.values("pk")).filter(
+        Q(region_id=region.pk, value__isnull=False)
+        | Q(region_id=region.pk, rollup__isnull=False)
+        | Q(value__isnull=False) & (Q(region_id__in=counted) | Q(indicator_id__in=not_rolled))
+    )
+    fallback = timezone.localdate().year - 1
+    if within is not None:
+        rows = rows.filter(year__range=within)
+        fallback = min(max(fallback, within[0]), within[1])
+    if program is not None:
+        rows = rows.filter(
+            indicator_id__in=PlanIndicator.objects.filter(plan__program=program).values(
+                "indicator_id"
+            )
+        )
+    return rows.aggregate(Max("year"))["year__max"] or fallback
 
 
 # A site whose few regions hold many approvals lists fewer regions rather than read them all.

@@ -51,10 +51,13 @@ class Completion:
 
     ratio: Decimal | None  # actual/target as a fraction (1.2 == 120%); None where it means nothing
     met: bool | None  # None when there is no actual or no target
-    status: Status  # MET / NOT_MET / NO_DATA; ON_TRACK and BEHIND come only from pace()
+    # MET / NOT_MET; NO_TARGET for a value without a target, NO_DATA without a value; ON_TRACK
+    # and BEHIND come only from pace()
+    status: Status
 
 
 _NO_COMPLETION = Completion(ratio=None, met=None, status=Status.NO_DATA)
+_NO_TARGET = Completion(ratio=None, met=None, status=Status.NO_TARGET)
 
 
 def _meets(*, actual: Decimal, target: Decimal, comparator: Comparator) -> bool:
@@ -94,10 +97,13 @@ def completion(
     Counts, amounts and percentages get a ratio oriented so that above 1 is always better than
     the target: actual/target when higher is better (gte, eq), target/actual when the target is a
     ceiling (lte). Ranks and milestones are only met or not: "third place of a top 3" is not 100%.
-    A milestone is done when its actual is 1, whatever its target says.
+    A milestone is done when its actual is 1, whatever its target says. Without an actual there
+    is no data ("暂无数据"); an actual without a target has none to meet ("未设目标").
     """
-    if actual is None or target is None:
+    if actual is None:
         return _NO_COMPLETION
+    if target is None:
+        return _NO_TARGET
 
     if kind == IndicatorKind.MILESTONE and comparator in (Comparator.GTE, Comparator.EQ):
         met = actual >= _ONE

@@ -300,7 +300,14 @@ class SummaryFigureSerializer(serializers.Serializer):
     is_lower_bound = serializers.BooleanField(read_only=True)
     target = SummaryTargetSerializer(read_only=True, allow_null=True)
     completion = SummaryCompletionSerializer(read_only=True)
-    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        read_only=True,
+        help_text=_(
+            "met / not_met once the year is over, on_track / behind during it; no_target: a "
+            "value without a target; no_data: no approved value."
+        ),
+    )
     growth = serializers.DecimalField(
         read_only=True,
         allow_null=True,
@@ -336,7 +343,9 @@ class SummaryQuerySerializer(serializers.Serializer):
         required=False,
         min_value=YEAR_MIN,
         max_value=YEAR_MAX,
-        help_text=_("Default: the latest year with approved figures of the region."),
+        help_text=_(
+            "Default: the latest year with approved data of the region or of the regions below it."
+        ),
     )
 
 

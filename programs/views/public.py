@@ -111,7 +111,9 @@ def program(request, pk):
     item = get_object_or_404(Program.objects.select_related("region"), pk=pk)
     year = _year(
         request,
-        lambda: min(max(dashboard.default_year(item.region), item.start_year), item.end_year),
+        lambda: dashboard.default_year(
+            item.region, within=(item.start_year, item.end_year), program=item
+        ),
     )
     summary = dashboard.region_summary(item.region, year)
     plans = next((plans for p, plans in summary.programs if p.pk == item.pk), [])

@@ -191,14 +191,21 @@ def test_completion_ratio_and_met_follow_the_comparator(
 
 @pytest.mark.parametrize("kind", list(IndicatorKind))
 @pytest.mark.parametrize("comparator", list(Comparator))
-@pytest.mark.parametrize(
-    ("actual", "target"),
-    [(None, D("1000")), (D("1200"), None), (None, None), (D(0), None), (None, D(0))],
-)
-def test_completion_without_actual_or_target_is_no_data(kind, comparator, actual, target):
+@pytest.mark.parametrize(("actual", "target"), [(None, D("1000")), (None, None), (None, D(0))])
+def test_completion_without_actual_is_no_data(kind, comparator, actual, target):
     result = completion(actual=actual, target=target, comparator=comparator, kind=kind)
 
     assert result == Completion(ratio=None, met=None, status=Status.NO_DATA)
+
+
+@pytest.mark.parametrize("kind", list(IndicatorKind))
+@pytest.mark.parametrize("comparator", list(Comparator))
+@pytest.mark.parametrize("actual", [D("1200"), D(0)])
+def test_completion_of_a_value_without_target_is_no_target_not_no_data(kind, comparator, actual):
+    # "未设目标": the figure is there, only the target is missing ("暂无数据" said otherwise).
+    result = completion(actual=actual, target=None, comparator=comparator, kind=kind)
+
+    assert result == Completion(ratio=None, met=None, status=Status.NO_TARGET)
 
 
 @pytest.mark.parametrize("kind", RATIO_KINDS)

@@ -74,8 +74,8 @@ def date_text(value) -> str:
 
 
 def status_text(figure: Figure) -> str:
-    if figure.target is None and figure.value is not None:
-        return "—"  # a figure without a target has no status, but it has data
+    """The figure's badge in words: "未设目标" for a value without a target, "暂无数据" without
+    a value."""
     return str(Status(figure.badge).label)
 
 
