@@ -44,11 +44,13 @@ class Figure:
     is_lower_bound: bool = False
     target: Target | None = None
     last_year: Decimal | None = None
+    last_year_is_lower_bound: bool = False
     rollup: Decimal | None = None
     rollup_is_lower_bound: bool = False
     rank: int | None = None
     ranked: int = 0
     history: list[tuple[int, Decimal]] = field(default_factory=list)
+    lower_bound_years: frozenset[int] = frozenset()  # the years of `history` that are lower bounds
     badge: Status = Status.NO_DATA  # status() as of the day the summary was made
 
     @property
@@ -65,6 +67,20 @@ class Figure:
     @property
     def growth(self) -> Decimal | None:
         return figures.growth(current=self.value, previous=self.last_year)
+
+    @property
+    def completion_bound(self) -> str:
+        """ "≥" / "≤" before a completion computed from a lower bound ("" when exact)."""
+        comparator = self.target.comparator if self.target else None
+        return figures.completion_bound(is_lower_bound=self.is_lower_bound, comparator=comparator)
+
+    @property
+    def growth_bound(self) -> str:
+        """ "≥" / "≤" / "≈" before a growth computed from a lower bound ("" when exact)."""
+        return figures.growth_bound(
+            is_lower_bound=self.is_lower_bound,
+            last_year_is_lower_bound=self.last_year_is_lower_bound,
+        )
 
     def status(self, year: int, today: date) -> Status:
         """Met / not met once the year is over; on track / behind for a flow during the year."""
@@ -124,6 +140,8 @@ class Place(NamedTuple):
     value: Decimal | None
     rank: int | None
     is_lower_bound: bool = False
+    rollup: Decimal | None = None  # the region's own sub-regions combined, shown beside it
+    rollup_is_lower_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +151,13 @@ class Ranking:
     values: dict[int, Decimal]  # region id → figure, for the regions that have one
     places: dict[int, int]  # region id → place, in standard competition order ("1224")
     lower_bounds: frozenset[int] = frozenset()  # regions whose figure is a lower bound
+    # region id → (its roll-up, whether that is a lower bound), for the regions that have one
+    rollups: Mapping[int, tuple[Decimal, bool]] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> bool:
+        """Whether any region has a figure or a roll-up to show."""
+        return bool(self.values or self.rollups)
 
     @property
     def ranked(self) -> int:
@@ -145,7 +170,13 @@ class Ranking:
     def table(self, regions: Iterable[Region]) -> list[Place]:
         """`regions` by place; ties, and the regions without a figure (last), by code."""
         rows = [
-            Place(r, self.values.get(r.pk), self.places.get(r.pk), r.pk in self.lower_bounds)
+            Place(
+                r,
+                self.values.get(r.pk),
+                self.places.get(r.pk),
+                r.pk in self.lower_bounds,
+                *self.rollups.get(r.pk, (None, False)),
+            )
             for r in regions
         ]
         return sorted(rows, key=lambda p: (p.rank is None, p.rank or 0, p.region.code))
@@ -156,15 +187,18 @@ def rank_regions(
     *,
     indicator: Indicator,
     lower_bounds: Iterable[int] = (),
+    rollups: Mapping[int, tuple[Decimal, bool]] | None = None,
 ) -> Ranking:
     """The one ranking of regions on an indicator: the region page's sub-regions and the region's
     place among its siblings, the indicator page's sub-regions, the API and the Word report all
     rank with it. `values` maps region ids to their own figures (None has no place);
-    `lower_bounds` names those whose figure is a lower bound (ranked by the figure as given)."""
+    `lower_bounds` names those whose figure is a lower bound (ranked by the figure as given).
+    `rollups` are the regions' roll-ups with their lower-bound marks, shown beside the places
+    but never ranked: a roll-up is not the region's own figure."""
     known = {region_id: value for region_id, value in values.items() if value is not None}
     places = figures.rank(known, higher_is_better=indicator.direction == Direction.HIGHER_BETTER)
     marked = frozenset(region_id for region_id in lower_bounds if region_id in known)
-    return Ranking(values=known, places=places, lower_bounds=marked)
+    return Ranking(values=known, places=places, lower_bounds=marked, rollups=dict(rollups or {}))
 
 
 # --- Figures from the precomputed rows ------------------------------------------------------------
@@ -199,9 +233,13 @@ def figure_from_rows(
         is_lower_bound=bool(this_year and this_year["is_lower_bound"]),
         target=target,
         last_year=last_year["value"] if last_year else None,
+        last_year_is_lower_bound=bool(last_year and last_year["is_lower_bound"]),
         rollup=this_year["rollup"] if this_year else None,
         rollup_is_lower_bound=bool(this_year and this_year["rollup_is_lower_bound"]),
         history=sorted((y, row["value"]) for y, row in rows.items() if row["value"] is not None),
+        lower_bound_years=frozenset(
+            y for y, row in rows.items() if row["value"] is not None and row["is_lower_bound"]
+        ),
     )
     figure.badge = figure.status(year, today)
     return figure
@@ -268,12 +306,17 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     indicators = _shown_indicators(links, targets, per_key, own_or_below)
 
     def ranking(regions: list[Region], indicator: Indicator) -> Ranking:
-        rows = (per_key.get((r.pk, indicator.pk), {}).get(year) for r in regions)
-        rows = {row["region_id"]: row for row in rows if row and row["value"] is not None}
+        rows = [per_key.get((r.pk, indicator.pk), {}).get(year) for r in regions]
+        rows = [row for row in rows if row]
         return rank_regions(
-            {region_id: row["value"] for region_id, row in rows.items()},
+            {row["region_id"]: row["value"] for row in rows},
             indicator=indicator,
-            lower_bounds=[region_id for region_id, row in rows.items() if row["is_lower_bound"]],
+            lower_bounds=[row["region_id"] for row in rows if row["is_lower_bound"]],
+            rollups={
+                row["region_id"]: (row["rollup"], row["rollup_is_lower_bound"])
+                for row in rows
+                if row["rollup"] is not None
+            },
         )
 
     result: dict[int, Figure] = {}
@@ -327,7 +370,9 @@ def _shown_indicators(links, targets, per_key, own_or_below: set[int]) -> dict[i
     of the region or below it; those not already in hand are read in one query."""
     indicator_ids = {link.indicator_id for link in links} | set(targets)
     for (region_id, indicator_id), by_year in per_key.items():
-        if region_id in own_or_below and any(r["value"] is not None for r in by_year.values()):
+        if region_id in own_or_below and any(
+            r["value"] is not None or r["rollup"] is not None for r in by_year.values()
+        ):
             indicator_ids.add(indicator_id)
     indicators = {link.indicator_id: link.indicator for link in links}
     indicators |= {t.indicator_id: t.indicator for t in targets.values() if t.indicator_id}

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext
 
 from ...choices import IndicatorKind
 from ...dashboard import Figure, RegionSummary
+from ...figures import bounded_text
 from ...models import Measure
 from .. import charts
 from ..charts import percent_text, with_unit
@@ -170,8 +171,8 @@ def indicator_rows(figures: list[Figure]) -> list[list[str]]:
             f.indicator.unit or "—",
             target_text(f),
             actual_text(f),
-            percent_text(f.completion.ratio),
-            signed_percent_text(growth(f)),
+            bounded_text(percent_text(f.completion.ratio), f.completion_bound),
+            bounded_text(signed_percent_text(growth(f)), f.growth_bound),
             status_text(f),
         ]
         for f in figures
@@ -258,25 +259,38 @@ def measure_text(measure: Measure) -> str:
 def write_sub_regions(writer: Writer, data: ReportData) -> None:
     """A ranking of the children per headline indicator they have figures for."""
     summary = data.summary
-    ranked = [f for f in summary.headline if summary.comparison.get(f.indicator.pk)]
+    ranked = [f for f in summary.headline if summary.rankings[f.indicator.pk].shown]
     if not summary.children or not ranked:
         return
     writer.section(_("Sub-regions"))
     for figure in ranked:
+        places = [
+            place
+            for place in summary.child_ranking(figure.indicator.pk)
+            if place.value is not None or place.rollup is not None
+        ]
+        unit = figure.indicator.unit
+        header = [_("Rank"), _("Region"), with_unit(_("Value"), unit)]
+        widths = [2.6, 8.0, 5.0]
         rows = [
             [
-                str(place.rank),
+                str(place.rank or "—"),
                 place.region.name,
                 number_text(place.value, lower_bound=place.is_lower_bound),
             ]
-            for place in summary.child_ranking(figure.indicator.pk)
-            if place.value is not None
+            for place in places
         ]
+        if any(place.rollup is not None for place in places):
+            # A sub-region's own sub-regions combined, beside (never in) its place.
+            header.append(with_unit(_("Sub-regions combined"), unit))
+            widths = [2.0, 6.0, 3.8, 3.8]
+            for row, place in zip(rows, places, strict=True):
+                row.append(number_text(place.rollup, lower_bound=place.rollup_is_lower_bound))
         writer.table(
             _("Sub-regions ranked by %(indicator)s") % {"indicator": figure.indicator.name},
-            [_("Rank"), _("Region"), with_unit(_("Value"), figure.indicator.unit)],
+            header,
             rows,
-            [2.6, 8.0, 5.0],
+            widths,
         )
 
 
