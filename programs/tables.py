@@ -195,14 +195,14 @@ class SubRegionTable(tables.Table):
         )
 
     def render_completion(self, record):
-        if record.completion_percent is not None:
-            return f"{record.completion_percent}%"
+        if record.completion_percent is not None:  # ≥ / ≤ when computed from a lower bound
+            return f"{record.figure.completion_bound}{record.completion_percent}%"
         if record.completion.met is None:
             return NO_VALUE
         return record.completion.status.label  # ranks and milestones: met or not
 
-    def render_growth(self, value):
-        return f"{value:+}%"
+    def render_growth(self, value, record):
+        return f"{record.figure.growth_bound}{value:+}%"
 
     def render_rank(self, value, record):
         return gettext("%(rank)s of %(ranked)s") % {"rank": value, "ranked": record.figure.ranked}

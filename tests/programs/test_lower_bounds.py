@@ -232,3 +232,17 @@ def test_the_word_report_marks_the_roll_up_and_the_bounded_completion(tree, tmp_
     assert any(row[:5] == ["培训人数", "人", "5,000", "5,200余", "≥104%"] for row in rows)
     text = "\n".join(p.text for p in document.paragraphs)
     assert "至少104%" in text
+
+
+# --- The indicator page ---------------------------------------------------------------------------
+
+
+def test_the_indicator_page_marks_the_roll_up_and_the_bounded_completion(tree):
+    under_province = visitor("zh-hans").get(
+        "/indicators/LB_TRAINED/", {"region": "94", "year": 2025}
+    )
+    table = under_province.content.decode().split('<table class="ranking">', 1)[1]
+    assert '5,200余 <span class="unit">人</span>' in table.split("</table>", 1)[0]
+    under_county = visitor("en").get("/indicators/LB_TRAINED/", {"region": "940101", "year": 2025})
+    table = under_county.content.decode().split('<table class="ranking">', 1)[1]
+    assert "≥104.0%" in table.split("</table>", 1)[0]
