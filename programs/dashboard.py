@@ -128,6 +128,13 @@ class PlanSummary:
         ]
         return sum(ratios) / len(ratios) if ratios else None
 
+    @property
+    def completion_bound(self) -> str:
+        """ "≥" / "≤" / "≈" when lower bounds move the plan's completion; "" when exact."""
+        return figures.plan_completion_bound(
+            [(f.completion.ratio, f.completion_bound) for f in self.with_target]
+        )
+
 
 # --- The sub-region ranking -----------------------------------------------------------------------
 

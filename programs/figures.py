@@ -34,6 +34,7 @@ __all__ = [
     "pace",
     "period_change",
     "plain_number",
+    "plan_completion_bound",
     "rank",
     "rollup",
     "rollup_is_lower_bound",
@@ -356,6 +357,18 @@ def completion_bound(*, is_lower_bound: bool, comparator: str | None) -> str:
     if not is_lower_bound or not comparator:
         return ""
     return "≤" if comparator == Comparator.LTE else "≥"
+
+
+def plan_completion_bound(items: list[tuple[Decimal | None, str]]) -> str:
+    """The bound of a mean of completions capped at 100% from (ratio, bound) pairs: a ratio below
+    100% from a lower bound can only be higher ("≥"; a capped 100% stays 100%), a ceiling's ratio
+    from a lower bound only lower ("≤"); both at once, about ("≈"); "" when exact."""
+    bounds = {
+        bound
+        for ratio, bound in items
+        if ratio is not None and bound and (bound == "≤" or ratio < _ONE)
+    }
+    return bounds.pop() if len(bounds) == 1 else ("≈" if bounds else "")
 
 
 def growth_bound(*, is_lower_bound: bool, last_year_is_lower_bound: bool) -> str:

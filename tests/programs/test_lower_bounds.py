@@ -246,3 +246,32 @@ def test_the_indicator_page_marks_the_roll_up_and_the_bounded_completion(tree):
     under_county = visitor("en").get("/indicators/LB_TRAINED/", {"region": "940101", "year": 2025})
     table = under_county.content.decode().split('<table class="ranking">', 1)[1]
     assert "≥104.0%" in table.split("</table>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("items", "bound"),
+    [
+        ([(Decimal("0.9"), ""), (Decimal("1.2"), "≥")], ""),  # a capped 100% stays 100%
+        ([(Decimal("0.9"), "≥"), (Decimal("1.2"), "")], "≥"),
+        ([(Decimal("1.2"), "≤")], "≤"),
+        ([(Decimal("0.9"), "≥"), (Decimal("1.2"), "≤")], "≈"),
+        ([(None, "≥")], ""),
+    ],
+)
+def test_a_plans_completion_over_lower_bounds_is_bounded(items, bound):
+    assert figures.plan_completion_bound(items) == bound
+
+
+def test_the_region_page_bounds_the_plans_completion(tree):
+    # The township's 5,200余 of a 5,000 target is capped at 100%: exact. Raise the target.
+    from django.core.cache import cache
+
+    from programs.models import Indicator, Target
+
+    cache.clear()  # the page as another test cached it, before this target changed
+
+    Target.objects.filter(region=tree["township"]).update(value=Decimal(6500))
+    tracked_in(tree["township"], Indicator.objects.get(code="LB_TRAINED"))  # its own plan
+    html = page("940101001")
+    assert "≥80.0%" in html  # the card and the plan's completion alike
+    assert html.count("≥80.0%") >= 2

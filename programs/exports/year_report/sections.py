@@ -17,6 +17,7 @@ from .document import Writer
 from .words import (
     GROWTH_KINDS,
     actual_text,
+    bound_words,
     date_text,
     growth,
     headline_clause,
@@ -143,7 +144,7 @@ def write_chart_tables(
             [
                 [
                     s.plan.name,
-                    percent_text(s.summary.completion),
+                    bounded_text(percent_text(s.summary.completion), s.summary.completion_bound),
                     f"{s.summary.met}/{len(s.summary.with_target)}",
                 ]
                 for s in plans
@@ -229,7 +230,9 @@ def write_plan(writer: Writer, section: PlanSection) -> None:
         if summary.completion is not None:
             text = _("Targets met: %(met)s of %(total)s, average completion %(completion)s.") % {
                 **values,
-                "completion": percent_text(summary.completion),
+                "completion": bound_words(
+                    percent_text(summary.completion), summary.completion_bound
+                ),
             }
         else:
             text = _("Targets met: %(met)s of %(total)s.") % values
