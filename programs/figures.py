@@ -12,6 +12,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
+from django.utils.translation import pgettext
+
 from programs.choices import Comparator, IndicatorKind, RollupRule, Status, TimeNature
 
 __all__ = [
@@ -20,15 +22,19 @@ __all__ = [
     "Pace",
     "RollupInput",
     "as_percent",
+    "bounded_text",
     "chart_number",
     "comparator_sign",
     "completion",
+    "completion_bound",
     "expected_pace",
     "figure_text",
     "growth",
+    "growth_bound",
     "pace",
     "period_change",
     "plain_number",
+    "plan_completion_bound",
     "rank",
     "rollup",
     "rollup_is_lower_bound",
@@ -326,7 +332,7 @@ def plain_number(value: Decimal | int | None) -> str:
     return f"{number.normalize():,f}"
 
 
-LOWER_BOUND_MARK = "+"  # "1,200+": the source says "more than 1,200" (1,200余)
+LOWER_BOUND_MARK = "+"  # "1,200+" in English; Chinese writes "1,200余" (see figure_text)
 
 COMPARATOR_SIGNS: dict[str, str] = {Comparator.GTE: "≥", Comparator.LTE: "≤", Comparator.EQ: "="}
 
@@ -337,9 +343,49 @@ def comparator_sign(comparator: str | None) -> str:
 
 
 def figure_text(value: Decimal | int | None, *, lower_bound: bool = False) -> str:
-    """A figure with its lower-bound mark: 1,200 / 1,200+ / —."""
+    """A figure with its lower-bound mark in the active language: 1,200 / 1,200+ (English) /
+    1,200余 (Chinese, as the sources write it) / —."""
     text = plain_number(value)
-    return text + LOWER_BOUND_MARK if lower_bound and value is not None else text
+    if not lower_bound or value is None:
+        return text
+    return pgettext("a figure that is a lower bound", "%(value)s+") % {"value": text}
+
+
+def bounded_text(text: str, bound: str) -> str:
+    """A percentage with the bound it carries when computed from a lower bound: ≥120.0%."""
+    return f"{bound}{text}" if bound and text != "—" else text
+
+
+def completion_bound(*, is_lower_bound: bool, comparator: str | None) -> str:
+    """How a completion computed from a lower-bound actual stands to the truth: the true actual
+    is at least the figure, so actual/target (gte, eq) is at least the ratio ("≥") and a
+    ceiling's target/actual (lte) at most ("≤"); "" for an exact actual."""
+    if not is_lower_bound or not comparator:
+        return ""
+    return "≤" if comparator == Comparator.LTE else "≥"
+
+
+def plan_completion_bound(items: list[tuple[Decimal | None, str]]) -> str:
+    """The bound of a mean of completions capped at 100% from (ratio, bound) pairs: a ratio below
+    100% from a lower bound can only be higher ("≥"; a capped 100% stays 100%), a ceiling's ratio
+    from a lower bound only lower ("≤"); both at once, about ("≈"); "" when exact."""
+    bounds = {
+        bound
+        for ratio, bound in items
+        if ratio is not None and bound and (bound == "≤" or ratio < _ONE)
+    }
+    return bounds.pop() if len(bounds) == 1 else ("≈" if bounds else "")
+
+
+def growth_bound(*, is_lower_bound: bool, last_year_is_lower_bound: bool) -> str:
+    """How growth between two figures stands to the truth: at least ("≥") when only this year's
+    figure is a lower bound, at most ("≤") when only last year's is, approximate ("≈") when both
+    are (the truth could go either way); "" when both are exact."""
+    if is_lower_bound and last_year_is_lower_bound:
+        return "≈"
+    if is_lower_bound:
+        return "≥"
+    return "≤" if last_year_is_lower_bound else ""
 
 
 def chart_number(value: Decimal | int | None) -> int | float | None:

@@ -65,6 +65,11 @@ def exact(value):
     return value.quantize(1) if value == value.to_integral_value() else value.normalize()
 
 
+def yes_no(value) -> str:
+    """A flag in a download as words a reader types and reads: 是/否 (Yes/No), never True/False."""
+    return gettext("Yes") if value else gettext("No")
+
+
 def sorted_by(*keys: str) -> tuple[str, ...]:
     """A column's sort keys, with the region code last so that equal values keep one order."""
     return (*keys, "region__code")
@@ -88,6 +93,14 @@ class SubRegionTable(tables.Table):
         verbose_name=_("Lower bound"),
         accessor="figure__is_lower_bound",
         order_by=sorted_by("figure__is_lower_bound", "value_key"),
+    )
+    rollup = tables.Column(
+        verbose_name=_("Sub-regions combined"), accessor="figure__rollup", orderable=False
+    )
+    rollup_lower_bound = tables.Column(
+        verbose_name=_("Sub-regions combined: lower bound"),
+        accessor="figure__rollup_is_lower_bound",
+        visible=False,
     )
     comparator = tables.Column(
         verbose_name=_("Target comparator"), accessor="figure__target__comparator", visible=False
@@ -166,6 +179,13 @@ class SubRegionTable(tables.Table):
     def render_lower_bound(self, value):
         return gettext("at least") if value else ""
 
+    def render_rollup(self, value, record):
+        return format_html(
+            '{} <span class="unit">{}</span>',
+            figures.figure_text(value, lower_bound=record.figure.rollup_is_lower_bound),
+            self.indicator.unit,
+        )
+
     def render_target(self, value, record):
         return format_html(
             '{} {} <span class="unit">{}</span>',
@@ -175,14 +195,14 @@ class SubRegionTable(tables.Table):
         )
 
     def render_completion(self, record):
-        if record.completion_percent is not None:
-            return f"{record.completion_percent}%"
+        if record.completion_percent is not None:  # ≥ / ≤ when computed from a lower bound
+            return f"{record.figure.completion_bound}{record.completion_percent}%"
         if record.completion.met is None:
             return NO_VALUE
         return record.completion.status.label  # ranks and milestones: met or not
 
-    def render_growth(self, value):
-        return f"{value:+}%"
+    def render_growth(self, value, record):
+        return f"{record.figure.growth_bound}{value:+}%"
 
     def render_rank(self, value, record):
         return gettext("%(rank)s of %(ranked)s") % {"rank": value, "ranked": record.figure.ranked}
@@ -208,7 +228,13 @@ class SubRegionTable(tables.Table):
         return exact(value)
 
     def value_lower_bound(self, value):
-        return bool(value)
+        return yes_no(value)
+
+    def value_rollup(self, value):
+        return exact(value)
+
+    def value_rollup_lower_bound(self, value, record):
+        return yes_no(value) if record.figure.rollup is not None else ""
 
     def value_completion(self, record):
         return record.completion_percent

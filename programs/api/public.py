@@ -322,6 +322,27 @@ class SummaryFigureSerializer(serializers.Serializer):
         help_text=_("The figure rolled up from the sub-regions by the indicator's rule."),
         **FIGURE,
     )
+    rollup_is_lower_bound = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "The roll-up is a lower bound: a sum, mean or maximum including a lower-bound "
+            "figure, or a minimum whose least figures are all lower bounds."
+        ),
+    )
+    completion_bound = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "“≥” when the completion is computed from a lower bound and the truth is at least "
+            "it, “≤” when at most it (a ceiling), empty when exact."
+        ),
+    )
+    growth_bound = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "“≥” / “≤” when the growth is computed from a lower bound this year / last year, "
+            "“≈” when from both, empty when exact."
+        ),
+    )
     rank = serializers.IntegerField(
         read_only=True, allow_null=True, help_text=_("Place among the sibling regions.")
     )
@@ -374,6 +395,9 @@ def summary_data(summary: dashboard.RegionSummary, *, today) -> dict:
             "growth_percent": figures.as_percent(figure.growth),
             "last_year": figure.last_year,
             "rollup": figure.rollup,
+            "rollup_is_lower_bound": figure.rollup_is_lower_bound,
+            "completion_bound": figure.completion_bound,
+            "growth_bound": figure.growth_bound,
             "rank": figure.rank,
             "ranked": figure.ranked,
         }

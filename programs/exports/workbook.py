@@ -199,7 +199,7 @@ class _Cells:
     def __init__(self):
         self.units = {unit.value: str(unit.label) for unit in Unit}
         self.states = {state.value: str(state.label) for state in ReportState}
-        self.yes = _("Yes")
+        self.yes, self.no = _("Yes"), _("No")
         self.zone = timezone.get_current_timezone()
         self.periods: dict[tuple[str, int, int], str] = {}
         self.text: dict[str, str] = {}  # escaped names, codes, user names
@@ -264,7 +264,7 @@ class _Cells:
             year,
             self.period(period_kind, year, period_number),
             number_cell(value),
-            self.yes if lower_bound else None,
+            self.yes if lower_bound else self.no,
             COMPARATOR_SIGNS.get(comparator),
             number_cell(target),
             self.states.get(state, state),

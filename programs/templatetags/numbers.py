@@ -38,3 +38,9 @@ def signed_percent(ratio, places: int = 1) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def bounded(text, bound="") -> str:
+    """`{{ figure.growth|signed_percent|bounded:figure.growth_bound }}` → ≥+20.0%."""
+    return figures.bounded_text(str(text), bound or "")

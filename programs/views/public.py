@@ -84,7 +84,7 @@ def region(request, code):
     year = _year(request, lambda: dashboard.default_year(place))
     summary = dashboard.region_summary(place, year)
     compare_code = request.GET.get("compare")
-    comparable = [f for f in summary.figures.values() if summary.comparison.get(f.indicator.pk)]
+    comparable = [f for f in summary.figures.values() if summary.rankings[f.indicator.pk].shown]
     compare = next((f for f in comparable if f.indicator.code == compare_code), None) or (
         comparable[0] if comparable else None
     )
@@ -100,6 +100,8 @@ def region(request, code):
             "comparable": comparable,
             "compare": compare,
             "ranking": summary.child_ranking(compare.indicator.pk) if compare else [],
+            "ranking_rollups": bool(compare)
+            and bool(summary.rankings[compare.indicator.pk].rollups),
             "charts": _region_charts(summary, compare),
             "may_start_jobs": can(request.user, Action.VIEW, place),
         },
@@ -169,9 +171,13 @@ def _region_charts(summary, compare) -> dict:
             "categories": [p.region.name for p in ranked][::-1],
             "values": [figures.chart_number(p.value) for p in ranked][::-1],
         }
-    # The tables beside the charts show the exact figures, not the charts' floats.
+    # The tables beside the charts show the exact figures, not the charts' floats, with their
+    # lower-bound marks.
     trend_table = [
-        (f.indicator.name, [dict(f.history).get(y) for y in trend_years])
+        (
+            f.indicator.name,
+            [(dict(f.history).get(y), y in f.lower_bound_years) for y in trend_years],
+        )
         for f in summary.headline
         if f.history and f.indicator.kind in ("count", "amount")
     ]

@@ -198,7 +198,7 @@ def test_the_table_is_accessible_and_sortable(trained, english):
     html = english.get(URL, {"region": "3304", "year": 2023}).content.decode()
     table = html.split('<table class="ranking">', 1)[1].split("</table>", 1)[0]
     assert "<caption>职业技能培训人数 in the sub-regions of 嘉兴市, 2023</caption>" in table
-    assert table.count('<th scope="col"') == 7
+    assert table.count('<th scope="col"') == 8  # with the sub-regions' own roll-up
     assert 'aria-sort="ascending"' in table  # by rank
     assert "sort=value" in table and "sort=-rank" in table
     assert 'href="/regions/3304/?year=2023"' in html  # the region's own page
@@ -278,7 +278,9 @@ def test_the_csv_holds_exactly_the_filtered_rows_in_plain_values(trained, englis
         "Kind": "Administrative division",
         "Value (人)": "500",
         "Unit": "人",
-        "Lower bound": "False",
+        "Lower bound": "No",  # a word, never True/False
+        "Sub-regions combined": "",
+        "Sub-regions combined: lower bound": "",
         "Target comparator": "≥",
         "Target": "450",
         "Completion (%)": "111.1",
@@ -298,7 +300,7 @@ def test_the_xlsx_holds_exactly_the_filtered_rows_as_numbers(trained, english):
     assert len(rows) == 1
     row = rows[0]
     assert row["Region code"] == "3304Z01"
-    assert row["Value (人)"] == 300 and row["Lower bound"] is True
+    assert row["Value (人)"] == 300 and row["Lower bound"] == "Yes"
     assert row["Rank"] == 3 and row["Target"] is None and row["Completion (%)"] is None
 
 

@@ -81,6 +81,7 @@ def from_figure(figure: dashboard.Figure) -> dict:
         "growth": figures.as_percent(figure.growth),
         "status": Status(figure.badge).value,
         "rollup": figure.rollup,
+        "rollup_lower_bound": figure.rollup_is_lower_bound,
     }
 
 
@@ -95,11 +96,12 @@ def from_api(item: dict) -> dict:
         "growth": number(item["growth_percent"]),
         "status": item["status"],
         "rollup": number(item["rollup"]),
+        "rollup_lower_bound": item["rollup_is_lower_bound"],
     }
 
 
 def in_download(shown: dict, rank: int | None, ranked: int) -> dict:
-    """What the indicator page's download holds of a figure (no roll-up, status as text)."""
+    """What the indicator page's download holds of a figure (status as text)."""
     return {
         "value": shown["value"],
         "lower_bound": shown["lower_bound"],
@@ -107,6 +109,8 @@ def in_download(shown: dict, rank: int | None, ranked: int) -> dict:
         "completion": shown["completion"],
         "growth": shown["growth"],
         "status": status_label(shown["status"]),
+        "rollup": shown["rollup"],
+        "rollup_lower_bound": shown["rollup_lower_bound"],
         "rank": rank,
         "ranked": ranked,
     }
@@ -116,7 +120,7 @@ def from_csv(row: dict) -> dict:
     value = next(text for header, text in row.items() if header.startswith("Value"))
     return {
         "value": number(value),
-        "lower_bound": row["Lower bound"] == "True",
+        "lower_bound": {"Yes": True, "No": False}[row["Lower bound"]],  # words, not True/False
         # "=" is written "'=" so that a spreadsheet does not take it for a formula.
         "target": (SIGNS[row["Target comparator"].removeprefix("'")], number(row["Target"]))
         if row["Target"]
@@ -124,6 +128,8 @@ def from_csv(row: dict) -> dict:
         "completion": number(row["Completion (%)"]),
         "growth": number(row["YoY growth (%)"]),
         "status": row["Status"],
+        "rollup": number(row["Sub-regions combined"]),
+        "rollup_lower_bound": row["Sub-regions combined: lower bound"] == "Yes",
         "rank": int(row["Rank"]) if row["Rank"] else None,
         "ranked": int(row["Ranked regions"]),
     }
@@ -273,21 +279,37 @@ def check_year_report(paths: Paths, region: Region, year: int, tmp_path) -> None
     assert printed or not summary.programs
 
     rankings = [table[1:] for table in tables if table[0][:2] == rank_header]
-    ranked = [f for f in summary.headline if summary.comparison.get(f.indicator.pk)]
+    ranked = [f for f in summary.headline if summary.rankings[f.indicator.pk].shown]
     assert len(rankings) == len(ranked)
     names = dict(Region.objects.filter(parent=region).values_list("code", "name"))
     for figure, rows in zip(ranked, rankings, strict=True):
         downloaded = paths.sub_regions(figure.indicator, region, year)
+        shown = [
+            (code, row)
+            for code, row in sorted(downloaded.items(), key=by_place)
+            if row["value"] is not None or row["rollup"] is not None
+        ]
+        with_rollups = any(row["rollup"] is not None for _, row in shown)
         expected = [
             [
-                str(row["rank"]),
+                str(row["rank"] or "—"),
                 names[code],
                 in_report_language(
                     year_report.number_text, row["value"], lower_bound=row["lower_bound"]
                 ),
             ]
-            for code, row in sorted(downloaded.items(), key=by_place)
-            if row["value"] is not None
+            + (
+                [
+                    in_report_language(
+                        year_report.number_text,
+                        row["rollup"],
+                        lower_bound=row["rollup_lower_bound"],
+                    )
+                ]
+                if with_rollups
+                else []
+            )
+            for code, row in shown
         ]
         assert rows == expected, (region.code, year, figure.indicator.code)
 

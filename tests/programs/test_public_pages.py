@@ -97,7 +97,7 @@ def test_a_lower_bound_keeps_its_mark_in_the_ranking(gangqu, pinghu, client):
     url = reverse("public:region", args=["3304"]) + "?year=2024&compare=X"
     page = client.get(url).content.decode()
     ranking_table = page.split('<table class="ranking">', 1)[1].split("</table>", 1)[0]
-    assert ">300+</span> 人" in ranking_table and ">500</span> 人" in ranking_table
+    assert ">300余</span> 人" in ranking_table and ">500</span> 人" in ranking_table
 
 
 def test_only_approved_values_are_public_in_every_state(gangqu, client):

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext
 
 from ...choices import IndicatorKind
 from ...dashboard import Figure, RegionSummary
+from ...figures import bounded_text
 from ...models import Measure
 from .. import charts
 from ..charts import percent_text, with_unit
@@ -16,6 +17,7 @@ from .document import Writer
 from .words import (
     GROWTH_KINDS,
     actual_text,
+    bound_words,
     date_text,
     growth,
     headline_clause,
@@ -142,7 +144,7 @@ def write_chart_tables(
             [
                 [
                     s.plan.name,
-                    percent_text(s.summary.completion),
+                    bounded_text(percent_text(s.summary.completion), s.summary.completion_bound),
                     f"{s.summary.met}/{len(s.summary.with_target)}",
                 ]
                 for s in plans
@@ -170,8 +172,8 @@ def indicator_rows(figures: list[Figure]) -> list[list[str]]:
             f.indicator.unit or "—",
             target_text(f),
             actual_text(f),
-            percent_text(f.completion.ratio),
-            signed_percent_text(growth(f)),
+            bounded_text(percent_text(f.completion.ratio), f.completion_bound),
+            bounded_text(signed_percent_text(growth(f)), f.growth_bound),
             status_text(f),
         ]
         for f in figures
@@ -228,7 +230,9 @@ def write_plan(writer: Writer, section: PlanSection) -> None:
         if summary.completion is not None:
             text = _("Targets met: %(met)s of %(total)s, average completion %(completion)s.") % {
                 **values,
-                "completion": percent_text(summary.completion),
+                "completion": bound_words(
+                    percent_text(summary.completion), summary.completion_bound
+                ),
             }
         else:
             text = _("Targets met: %(met)s of %(total)s.") % values
@@ -258,25 +262,38 @@ def measure_text(measure: Measure) -> str:
 def write_sub_regions(writer: Writer, data: ReportData) -> None:
     """A ranking of the children per headline indicator they have figures for."""
     summary = data.summary
-    ranked = [f for f in summary.headline if summary.comparison.get(f.indicator.pk)]
+    ranked = [f for f in summary.headline if summary.rankings[f.indicator.pk].shown]
     if not summary.children or not ranked:
         return
     writer.section(_("Sub-regions"))
     for figure in ranked:
+        places = [
+            place
+            for place in summary.child_ranking(figure.indicator.pk)
+            if place.value is not None or place.rollup is not None
+        ]
+        unit = figure.indicator.unit
+        header = [_("Rank"), _("Region"), with_unit(_("Value"), unit)]
+        widths = [2.6, 8.0, 5.0]
         rows = [
             [
-                str(place.rank),
+                str(place.rank or "—"),
                 place.region.name,
                 number_text(place.value, lower_bound=place.is_lower_bound),
             ]
-            for place in summary.child_ranking(figure.indicator.pk)
-            if place.value is not None
+            for place in places
         ]
+        if any(place.rollup is not None for place in places):
+            # A sub-region's own sub-regions combined, beside (never in) its place.
+            header.append(with_unit(_("Sub-regions combined"), unit))
+            widths = [2.0, 6.0, 3.8, 3.8]
+            for row, place in zip(rows, places, strict=True):
+                row.append(number_text(place.rollup, lower_bound=place.rollup_is_lower_bound))
         writer.table(
             _("Sub-regions ranked by %(indicator)s") % {"indicator": figure.indicator.name},
-            [_("Rank"), _("Region"), with_unit(_("Value"), figure.indicator.unit)],
+            header,
             rows,
-            [2.6, 8.0, 5.0],
+            widths,
         )
 
 

@@ -106,14 +106,33 @@ def growth(figure: Figure) -> Decimal | None:
     return figure.growth if figure.indicator.kind in GROWTH_KINDS else None
 
 
+def bound_words(text: str, bound: str) -> str:
+    """A percentage computed from a lower bound, in words: "至少120%" / "at most 5%" / "约5%"."""
+    if bound == "≥":
+        return _("at least %(value)s") % {"value": text}
+    if bound == "≤":
+        return _("at most %(value)s") % {"value": text}
+    if bound == "≈":
+        return _("about %(value)s") % {"value": text}
+    return text
+
+
+FLIPPED_BOUND = {"≥": "≤", "≤": "≥"}  # a fall's size is bounded the other way round
+
+
 def growth_clause(figure: Figure) -> str:
     change = growth(figure)
     if change is None:
         return ""
+    bound = figure.growth_bound
     if change > 0:
-        return _(", up %(growth)s on last year") % {"growth": percent_text(change)}
+        text = bound_words(percent_text(change), bound)
+        return _(", up %(growth)s on last year") % {"growth": text}
     if change < 0:
-        return _(", down %(growth)s on last year") % {"growth": percent_text(-change)}
+        text = bound_words(percent_text(-change), FLIPPED_BOUND.get(bound, bound))
+        return _(", down %(growth)s on last year") % {"growth": text}
+    if bound:
+        return _(", %(growth)s on last year") % {"growth": bound_words("0%", bound)}
     return _(", the same as last year")
 
 
@@ -145,7 +164,7 @@ def headline_clause(figure: Figure) -> str:
     if ratio is not None:
         text = _("%(indicator)s %(quantity)s, %(completion)s of the annual target") % {
             **values,
-            "completion": percent_text(ratio),
+            "completion": bound_words(percent_text(ratio), figure.completion_bound),
         }
     else:
         text = _("%(indicator)s %(quantity)s") % values

@@ -17,16 +17,15 @@ from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from regions.choices import RegionLevel
 from regions.models import Region
 
-from . import figures
-from .choices import Comparator, Direction, PeriodKind, ReportState, RollupRule, Status, TimeNature
-from .models import Indicator, PlanIndicator, Program, ProgressReport, RegionFigure, Target
-from .selectors import programs_for
+from .. import figures
+from ..choices import Comparator, Direction, PeriodKind, ReportState, RollupRule, Status, TimeNature
+from ..models import Indicator, PlanIndicator, Program, ProgressReport, RegionFigure, Target
+from ..selectors import programs_for
 
 APPROVED = ReportState.APPROVED
 
@@ -44,11 +43,13 @@ class Figure:
     is_lower_bound: bool = False
     target: Target | None = None
     last_year: Decimal | None = None
+    last_year_is_lower_bound: bool = False
     rollup: Decimal | None = None
     rollup_is_lower_bound: bool = False
     rank: int | None = None
     ranked: int = 0
     history: list[tuple[int, Decimal]] = field(default_factory=list)
+    lower_bound_years: frozenset[int] = frozenset()  # the years of `history` that are lower bounds
     badge: Status = Status.NO_DATA  # status() as of the day the summary was made
 
     @property
@@ -69,6 +70,20 @@ class Figure:
     @property
     def growth(self) -> Decimal | None:
         return figures.growth(current=self.value, previous=self.last_year)
+
+    @property
+    def completion_bound(self) -> str:
+        """ "≥" / "≤" before a completion computed from a lower bound ("" when exact)."""
+        comparator = self.target.comparator if self.target else None
+        return figures.completion_bound(is_lower_bound=self.is_lower_bound, comparator=comparator)
+
+    @property
+    def growth_bound(self) -> str:
+        """ "≥" / "≤" / "≈" before a growth computed from a lower bound ("" when exact)."""
+        return figures.growth_bound(
+            is_lower_bound=self.is_lower_bound,
+            last_year_is_lower_bound=self.last_year_is_lower_bound,
+        )
 
     def status(self, year: int, today: date) -> Status:
         """Met / not met once the year is over; on track / behind for a flow during the year;
@@ -117,6 +132,13 @@ class PlanSummary:
         ]
         return sum(ratios) / len(ratios) if ratios else None
 
+    @property
+    def completion_bound(self) -> str:
+        """ "≥" / "≤" / "≈" when lower bounds move the plan's completion; "" when exact."""
+        return figures.plan_completion_bound(
+            [(f.completion.ratio, f.completion_bound) for f in self.with_target]
+        )
+
 
 # --- The sub-region ranking -----------------------------------------------------------------------
 
@@ -129,6 +151,8 @@ class Place(NamedTuple):
     value: Decimal | None
     rank: int | None
     is_lower_bound: bool = False
+    rollup: Decimal | None = None  # the region's own sub-regions combined, shown beside it
+    rollup_is_lower_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +162,13 @@ class Ranking:
     values: dict[int, Decimal]  # region id → figure, for the regions that have one
     places: dict[int, int]  # region id → place, in standard competition order ("1224")
     lower_bounds: frozenset[int] = frozenset()  # regions whose figure is a lower bound
+    # region id → (its roll-up, whether that is a lower bound), for the regions that have one
+    rollups: Mapping[int, tuple[Decimal, bool]] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> bool:
+        """Whether any region has a figure or a roll-up to show."""
+        return bool(self.values or self.rollups)
 
     @property
     def ranked(self) -> int:
@@ -150,7 +181,13 @@ class Ranking:
     def table(self, regions: Iterable[Region]) -> list[Place]:
         """`regions` by place; ties, and the regions without a figure (last), by code."""
         rows = [
-            Place(r, self.values.get(r.pk), self.places.get(r.pk), r.pk in self.lower_bounds)
+            Place(
+                r,
+                self.values.get(r.pk),
+                self.places.get(r.pk),
+                r.pk in self.lower_bounds,
+                *self.rollups.get(r.pk, (None, False)),
+            )
             for r in regions
         ]
         return sorted(rows, key=lambda p: (p.rank is None, p.rank or 0, p.region.code))
@@ -161,15 +198,18 @@ def rank_regions(
     *,
     indicator: Indicator,
     lower_bounds: Iterable[int] = (),
+    rollups: Mapping[int, tuple[Decimal, bool]] | None = None,
 ) -> Ranking:
     """The one ranking of regions on an indicator: the region page's sub-regions and the region's
     place among its siblings, the indicator page's sub-regions, the API and the Word report all
     rank with it. `values` maps region ids to their own figures (None has no place);
-    `lower_bounds` names those whose figure is a lower bound (ranked by the figure as given)."""
+    `lower_bounds` names those whose figure is a lower bound (ranked by the figure as given).
+    `rollups` are the regions' roll-ups with their lower-bound marks, shown beside the places
+    but never ranked: a roll-up is not the region's own figure."""
     known = {region_id: value for region_id, value in values.items() if value is not None}
     places = figures.rank(known, higher_is_better=indicator.direction == Direction.HIGHER_BETTER)
     marked = frozenset(region_id for region_id in lower_bounds if region_id in known)
-    return Ranking(values=known, places=places, lower_bounds=marked)
+    return Ranking(values=known, places=places, lower_bounds=marked, rollups=dict(rollups or {}))
 
 
 # --- Figures from the precomputed rows ------------------------------------------------------------
@@ -204,9 +244,13 @@ def figure_from_rows(
         is_lower_bound=bool(this_year and this_year["is_lower_bound"]),
         target=target,
         last_year=last_year["value"] if last_year else None,
+        last_year_is_lower_bound=bool(last_year and last_year["is_lower_bound"]),
         rollup=this_year["rollup"] if this_year else None,
         rollup_is_lower_bound=bool(this_year and this_year["rollup_is_lower_bound"]),
         history=sorted((y, row["value"]) for y, row in rows.items() if row["value"] is not None),
+        lower_bound_years=frozenset(
+            y for y, row in rows.items() if row["value"] is not None and row["is_lower_bound"]
+        ),
     )
     figure.badge = figure.status(year, today)
     return figure
@@ -283,12 +327,17 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     indicators = _shown_indicators(links, targets, per_key, own_or_below)
 
     def ranking(regions: list[Region], indicator: Indicator) -> Ranking:
-        rows = (per_key.get((r.pk, indicator.pk), {}).get(year) for r in regions)
-        rows = {row["region_id"]: row for row in rows if row and row["value"] is not None}
+        rows = [per_key.get((r.pk, indicator.pk), {}).get(year) for r in regions]
+        rows = [row for row in rows if row]
         return rank_regions(
-            {region_id: row["value"] for region_id, row in rows.items()},
+            {row["region_id"]: row["value"] for row in rows},
             indicator=indicator,
-            lower_bounds=[region_id for region_id, row in rows.items() if row["is_lower_bound"]],
+            lower_bounds=[row["region_id"] for row in rows if row["is_lower_bound"]],
+            rollups={
+                row["region_id"]: (row["rollup"], row["rollup_is_lower_bound"])
+                for row in rows
+                if row["rollup"] is not None
+            },
         )
 
     result: dict[int, Figure] = {}
@@ -377,152 +426,6 @@ def _programs_with_plans(links, figures_by_indicator: dict[int, Figure]):
         if figure is not None and figure not in summary.figures:
             summary.figures.append(figure)
     return [(program, list(plans.values())) for program, plans in programs.values()]
-
-
-# --- One indicator of a region over the years and across its sub-regions: the indicator page ----
-
-
-@dataclass
-class IndicatorYears:
-    reported: list[int]  # with an approved figure of the region or one of its sub-regions
-    targeted: list[int]  # with a yearly target of the region or one of its sub-regions
-
-    @property
-    def all(self) -> list[int]:
-        return sorted(set(self.reported) | set(self.targeted))
-
-    def default(self, today: date) -> int:
-        """The latest year with approved figures, else the latest target year that has begun."""
-        if self.reported:
-            return self.reported[-1]
-        begun = [year for year in self.targeted if year <= today.year]
-        return begun[-1] if begun else today.year - 1
-
-
-@dataclass
-class YearFigure:
-    """One year of a region's own trend."""
-
-    year: int
-    figure: Figure
-
-
-@dataclass
-class IndicatorFigures:
-    """One indicator for a region: its own years, and its direct sub-regions in `year`."""
-
-    indicator: Indicator
-    region: Region
-    year: int
-    years: IndicatorYears
-    trend: list[YearFigure]
-    sub_regions: dict[int, Figure]  # region id → figure, for those with a figure or target
-    ranking: Ranking  # the sub-regions with a figure in `year`
-    data_as_of: datetime | None
-
-    @property
-    def current(self) -> Figure | None:
-        return next((row.figure for row in self.trend if row.year == self.year), None)
-
-    @property
-    def year_links(self) -> list[int]:
-        return sorted(set(self.years.all) | {self.year})
-
-    def for_sub_region(self, region: Region) -> Figure:
-        """The figure of one of the sub-regions (an empty one, ranked among the others, for a
-        sub-region without any)."""
-        figure = self.sub_regions.get(region.pk)
-        if figure is None:
-            figure = Figure(self.indicator, None, ranked=self.ranking.ranked)
-        return figure
-
-
-def indicator_figures(
-    indicator: Indicator,
-    region: Region,
-    year: int | None = None,
-    *,
-    today: date | None = None,
-) -> IndicatorFigures:
-    """Everything the indicator page shows, in two queries: the precomputed figures and the
-    yearly targets of the region and its direct sub-regions, over all years (a bounded set: one
-    indicator, a region's children, the years of the data). Without `year`, the latest year
-    with approved figures (`IndicatorYears.default`)."""
-    today = today or timezone.localdate()
-    here = Region.objects.filter(Q(pk=region.pk) | Q(parent_id=region.pk)).values("pk")
-    rows = RegionFigure.objects.filter(indicator=indicator, region_id__in=here).values(
-        *FIGURE_FIELDS
-    )
-    targets = Target.objects.filter(
-        indicator=indicator, region_id__in=here, period__kind=PeriodKind.YEAR
-    ).select_related("period")
-
-    by_region: dict[int, dict[int, dict]] = defaultdict(dict)
-    for row in rows:
-        by_region[row["region_id"]][row["year"]] = row
-    targets_of: dict[int, dict[int, Target]] = defaultdict(dict)
-    for target in targets:
-        targets_of[target.region_id][target.period.year] = target
-    years = IndicatorYears(
-        reported=sorted(
-            {
-                y
-                for per_year in by_region.values()
-                for y, row in per_year.items()
-                if row["value"] is not None
-            }
-        ),
-        targeted=sorted({y for per_year in targets_of.values() for y in per_year}),
-    )
-    if year is None:
-        year = years.default(today)
-
-    own, own_targets = by_region.pop(region.pk, {}), targets_of.pop(region.pk, {})
-    trend = [
-        YearFigure(y, figure_from_rows(indicator, own, y, target=own_targets.get(y), today=today))
-        for y in sorted(set(own) | set(own_targets) | {year})
-    ]
-    data_as_of = max(
-        (row["approved_at"] for row in own.values() if row["approved_at"]), default=None
-    )
-    sub_regions = {
-        region_id: figure_from_rows(
-            indicator,
-            by_region.get(region_id, {}),
-            year,
-            target=targets_of.get(region_id, {}).get(year),
-            today=today,
-        )
-        for region_id in set(by_region) | set(targets_of)
-    }
-    ranking = rank_regions(
-        {region_id: figure.value for region_id, figure in sub_regions.items()},
-        indicator=indicator,
-        lower_bounds=[region_id for region_id, f in sub_regions.items() if f.is_lower_bound],
-    )
-    for region_id, figure in sub_regions.items():
-        figure.rank, figure.ranked = ranking.place(region_id), ranking.ranked
-    return IndicatorFigures(indicator, region, year, years, trend, sub_regions, ranking, data_as_of)
-
-
-def indicator_default_region(indicator: Indicator) -> str | None:
-    """The code of the highest region with an approved figure of the indicator (the first in
-    tree order among equals). Level by level from the top, each query probing the figures' key
-    for that level's regions only: one query when a province has the figure, at most one per
-    level."""
-    with_figure = RegionFigure.objects.filter(
-        region_id=OuterRef("pk"), indicator=indicator, value__isnull=False
-    )
-    for level in sorted(RegionLevel.values):
-        found = (
-            Region.objects.filter(Exists(with_figure), level=level)
-            .order_by("path")
-            .values_list("code", flat=True)
-            .first()
-        )
-        if found is not None:
-            return found
-    return None
 
 
 def default_year(
