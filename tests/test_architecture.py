@@ -100,7 +100,11 @@ def test_the_tree_keeps_every_import_contract():
         ("regions/loading.py", "from programs.models import Job", "knows nothing of programs"),
         ("programs/models/catalog.py", "from programs.views import public", "programs:"),
         ("programs/figures.py", "from programs import services", "programs:"),
-        ("programs/dashboard/core.py", "from bench.measures import run", "imports nothing from bench"),
+        (
+            "programs/dashboard/core.py",
+            "from bench.measures import run",
+            "imports nothing from bench",
+        ),
     ],
 )
 def test_import_linter_fails_on_a_forbidden_import_even_inside_a_function(
