@@ -21,7 +21,10 @@ logger = logging.getLogger(__name__)
 
 # C0 control characters other than tab, line feed and carriage return (NUL among them: refused
 # by PostgreSQL; the others are refused by XML, so by every Excel export), and lone surrogates.
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f"
+FORBIDDEN = re.compile(f"[{CONTROL}\ud800-\udfff]")
+# The same control characters as a JSON-schema (ECMA) class body, for the API schema's patterns.
+CONTROL_ESCAPED = "".join(f"\\u{ord(char):04x}" if char != "-" else "-" for char in CONTROL)
 BROKEN_PATH = re.compile("%[89a-fA-F][0-9a-fA-F]")
 API_PREFIX = "/api/"
 PLAIN = "text/plain; charset=utf-8"

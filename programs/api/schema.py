@@ -15,6 +15,8 @@ three are postprocessing hooks (SPECTACULAR_SETTINGS).
 from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
+from talentportal.edge import CONTROL_ESCAPED
+
 
 class ListSerializerBounds(OpenApiSerializerFieldExtension):
     target_class = "rest_framework.serializers.ListSerializer"
@@ -42,8 +44,8 @@ def empty_query_values_are_absent(result, generator, request, public):
 
 
 # The C0 control characters other than tab, line feed and carriage return: refused in any text
-# (talentportal.edge, talentportal.parsers), NUL among them.
-CONTROL = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f"
+# (talentportal.edge and the API's text fields), NUL among them.
+CONTROL = CONTROL_ESCAPED
 NO_NUL = f"^[^{CONTROL}]*$"
 
 
