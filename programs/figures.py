@@ -12,9 +12,17 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
-from django.utils.translation import pgettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext, pgettext
 
-from programs.choices import Comparator, IndicatorKind, RollupRule, Status, TimeNature
+from programs.choices import (
+    Comparator,
+    Direction,
+    IndicatorKind,
+    RollupRule,
+    Status,
+    TimeNature,
+)
 
 __all__ = [
     "COMPARATOR_SIGNS",
@@ -23,6 +31,10 @@ __all__ = [
     "RollupInput",
     "as_percent",
     "bounded_text",
+    "cascade_gap",
+    "cascade_message",
+    "change",
+    "change_text",
     "chart_number",
     "comparator_sign",
     "completion",
@@ -31,6 +43,7 @@ __all__ = [
     "figure_text",
     "growth",
     "growth_bound",
+    "is_ceiling",
     "pace",
     "period_change",
     "plain_number",
@@ -38,6 +51,9 @@ __all__ = [
     "rank",
     "rollup",
     "rollup_is_lower_bound",
+    "signed_percent_text",
+    "target_text",
+    "value_text",
     "year_to_date",
 ]
 
@@ -289,6 +305,80 @@ def rollup_is_lower_bound(values: list[RollupInput], *, rule: RollupRule) -> boo
     return any(item.is_lower_bound for item in known)
 
 
+# --- Target cascade -------------------------------------------------------------------------------
+
+MEAN_PLACES = Decimal("0.0001")  # as the roll-ups store a mean (rollups.ROLLUP_SELECT)
+
+
+def cascade_gap(
+    *, target: Decimal, comparator: str, direction: str, children: list[Decimal], rule: str
+) -> Decimal | None:
+    """The children's targets combined by `rule`, when they fall short of the region's `target`;
+    None when they cover it, when there are none, or when the rule is "none"."""
+    if rule == RollupRule.NONE or not children:
+        return None
+    combined = rollup([RollupInput(value) for value in children], rule=RollupRule(rule))
+    if rule == RollupRule.MEAN:
+        combined = combined.quantize(MEAN_PLACES, rounding=ROUND_HALF_UP)
+    if is_ceiling(comparator, direction):
+        return combined if combined > target else None
+    return combined if combined < target else None
+
+
+def is_ceiling(comparator: str, direction: str) -> bool:
+    """A target that caps the figure ("≤", or "=" on a lower-is-better indicator)."""
+    if comparator == Comparator.EQ:
+        return direction == Direction.LOWER_BETTER
+    return comparator == Comparator.LTE
+
+
+# The shortfall in words, by roll-up rule: (below a floor, above a ceiling); translated in
+# cascade_message.
+_CASCADE_MESSAGES = {
+    RollupRule.SUM: (
+        gettext_noop(
+            "Sub-regions' targets add up to %(children)s, below this region's target %(target)s"
+        ),
+        gettext_noop(
+            "Sub-regions' targets add up to %(children)s, above this region's target %(target)s"
+        ),
+    ),
+    RollupRule.MEAN: (
+        gettext_noop(
+            "Sub-regions' targets average %(children)s, below this region's target %(target)s"
+        ),
+        gettext_noop(
+            "Sub-regions' targets average %(children)s, above this region's target %(target)s"
+        ),
+    ),
+    RollupRule.MAX: (
+        gettext_noop(
+            "Sub-regions' highest target is %(children)s, below this region's target %(target)s"
+        ),
+        gettext_noop(
+            "Sub-regions' highest target is %(children)s, above this region's target %(target)s"
+        ),
+    ),
+    RollupRule.MIN: (
+        gettext_noop(
+            "Sub-regions' lowest target is %(children)s, below this region's target %(target)s"
+        ),
+        gettext_noop(
+            "Sub-regions' lowest target is %(children)s, above this region's target %(target)s"
+        ),
+    ),
+}
+
+
+def cascade_message(*, rule: str, ceiling: bool, children: Decimal, target: Decimal) -> str:
+    """A cascade gap in words: "下级目标合计 3,000，低于本级目标 10,000"."""
+    below, above = _CASCADE_MESSAGES[RollupRule(rule)]
+    return _(above if ceiling else below) % {
+        "children": plain_number(children),
+        "target": plain_number(target),
+    }
+
+
 # --- Ranking --------------------------------------------------------------------------------------
 
 
@@ -394,3 +484,77 @@ def chart_number(value: Decimal | int | None) -> int | float | None:
         return None
     number = Decimal(value)
     return int(number) if number == number.to_integral_value() else float(number)
+
+
+# --- Words that match the figure ------------------------------------------------------------------
+
+
+def value_text(
+    value: Decimal | int | None, *, kind: str, lower_bound: bool = False, unit=""
+) -> str:
+    """A figure as its kind reads: "1,200余 人" (with its unit), a rank's place "第3位", a
+    milestone's "已完成" / "未完成" (1 / 0 never shown); "—" without a value."""
+    if value is None:
+        return "—"
+    if kind == IndicatorKind.MILESTONE:
+        done = Decimal(value) >= _ONE
+        return pgettext("milestone", "Done") if done else pgettext("milestone", "Not done")
+    if kind == IndicatorKind.RANK:
+        return pgettext("a place in a ranking", "No. %(place)s") % {"place": plain_number(value)}
+    text = figure_text(value, lower_bound=lower_bound)
+    return f"{text} {unit}" if unit else text
+
+
+def target_text(comparator: str | None, value: Decimal | None, *, kind: str, unit: str = "") -> str:
+    """A target as a plan writes it: "≥ 1,000 人", a rank's "前3位" / "第1位", a milestone's
+    "完成"; "—" without one."""
+    if value is None:
+        return "—"
+    if kind == IndicatorKind.MILESTONE:
+        return pgettext("a milestone's target", "To be done")
+    if kind == IndicatorKind.RANK:
+        place = {"place": plain_number(value)}
+        if comparator == Comparator.LTE:
+            return pgettext("a rank target", "Top %(place)s") % place
+        return pgettext("a place in a ranking", "No. %(place)s") % place
+    text = f"{comparator_sign(comparator)} {plain_number(value)}".strip()
+    return f"{text} {unit}" if unit else text
+
+
+def change(*, kind: str, current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """A figure's change against an earlier one, in the measure its kind allows: growth as a
+    fraction for counts and amounts, percentage points for a percentage (40% → 42% is +2, not
+    +5%), places moved up for a rank (5th → 3rd is +2), nothing for a milestone."""
+    if current is None or previous is None or kind == IndicatorKind.MILESTONE:
+        return None
+    if kind == IndicatorKind.RANK:
+        return previous - current
+    if kind == IndicatorKind.PERCENTAGE:
+        return current - previous
+    return growth(current=current, previous=previous)
+
+
+def signed_percent_text(ratio: Decimal | None, *, places: int = 1) -> str:
+    """Growth with its sign: 0.6102 → +61.0% ("—" for None)."""
+    if ratio is None:
+        return "—"
+    return f"{as_percent(Decimal(ratio), places=places):+,.{places}f}%"
+
+
+def change_text(value: Decimal | None, *, kind: str, bound: str = "") -> str:
+    """`change()` in words: "+15.4%", "+2.1个百分点", "上升2位" / "下降1位" / "名次不变"; "—"."""
+    if value is None:
+        return "—"
+    if kind == IndicatorKind.RANK:
+        places = abs(int(value))
+        if value > 0:
+            return ngettext("up %(n)d place", "up %(n)d places", places) % {"n": places}
+        if value < 0:
+            return ngettext("down %(n)d place", "down %(n)d places", places) % {"n": places}
+        return _("same place")
+    if kind == IndicatorKind.PERCENTAGE:
+        points = Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return bounded_text(
+            pgettext("percentage points", "%(points)s pp") % {"points": f"{points:+,.1f}"}, bound
+        )
+    return bounded_text(signed_percent_text(value), bound)

@@ -25,6 +25,7 @@ from django_tables2.export import TableExport
 from tablib import Dataset
 
 from . import figures
+from .choices import IndicatorKind
 from .xlsx import safe_text
 
 NO_VALUE = "—"
@@ -73,6 +74,14 @@ def yes_no(value) -> str:
 def sorted_by(*keys: str) -> tuple[str, ...]:
     """A column's sort keys, with the region code last so that equal values keep one order."""
     return (*keys, "region__code")
+
+
+# The change column's heading where it is not growth in % (a download's column says its measure).
+CHANGE_COLUMNS = {
+    IndicatorKind.PERCENTAGE: _("Change on last year (percentage points)"),
+    IndicatorKind.RANK: _("Change in place (places up)"),
+    IndicatorKind.MILESTONE: _("Change on last year"),
+}
 
 
 class SubRegionTable(tables.Table):
@@ -144,10 +153,13 @@ class SubRegionTable(tables.Table):
             "region": region.name,
             "year": year,
         }
-        if indicator.unit:
+        if indicator.unit and indicator.kind not in (IndicatorKind.RANK, IndicatorKind.MILESTONE):
             self.columns["value"].column.verbose_name = gettext("Value (%(unit)s)") % {
                 "unit": indicator.unit
             }
+        change = CHANGE_COLUMNS.get(indicator.kind)
+        if change is not None:
+            self.columns["growth"].column.verbose_name = change
 
     # --- On the page ---
 
@@ -170,6 +182,8 @@ class SubRegionTable(tables.Table):
         )
 
     def render_value(self, value, record):
+        if not record.figure.is_quantity:  # 第3位 / 已完成
+            return record.figure.value_text
         return format_html(
             '{} <span class="unit">{}</span>',
             figures.figure_text(value, lower_bound=record.figure.is_lower_bound),
@@ -187,6 +201,8 @@ class SubRegionTable(tables.Table):
         )
 
     def render_target(self, value, record):
+        if not record.figure.is_quantity:  # 前3位 / 完成
+            return record.figure.target_text
         return format_html(
             '{} {} <span class="unit">{}</span>',
             figures.comparator_sign(record.figure.target.comparator),
@@ -202,7 +218,7 @@ class SubRegionTable(tables.Table):
         return record.completion.status.label  # ranks and milestones: met or not
 
     def render_growth(self, value, record):
-        return f"{record.figure.growth_bound}{value:+}%"
+        return record.figure.change_text  # +15.4% / +2.1个百分点 / 上升2位
 
     def render_rank(self, value, record):
         return gettext("%(rank)s of %(ranked)s") % {"rank": value, "ranked": record.figure.ranked}

@@ -37,14 +37,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
-from .choices import Comparator, Direction, PeriodKind, RollupRule
-from .figures import RollupInput, plain_number, rollup
+from .choices import PeriodKind
+from .figures import cascade_gap, cascade_message, is_ceiling
 from .models import Program, Target
 
 __all__ = [
@@ -57,70 +56,10 @@ __all__ = [
     "target_shortfalls",
 ]
 
-MEAN_PLACES = Decimal("0.0001")  # as the roll-ups store a mean (rollups.ROLLUP_SELECT)
 
 # (indicator code, year, region id): the code, because a target planned in a catalog import may
 # be of an indicator the same file adds (no id yet).
 _Key = tuple[str, int, int]
-
-
-def cascade_gap(
-    *, target: Decimal, comparator: str, direction: str, children: list[Decimal], rule: str
-) -> Decimal | None:
-    """The children's targets combined by `rule`, when they fall short of the region's `target`;
-    None when they cover it, when there are none, or when the rule is "none"."""
-    if rule == RollupRule.NONE or not children:
-        return None
-    combined = rollup([RollupInput(value) for value in children], rule=RollupRule(rule))
-    if rule == RollupRule.MEAN:
-        combined = combined.quantize(MEAN_PLACES, rounding=ROUND_HALF_UP)
-    if _is_ceiling(comparator, direction):
-        return combined if combined > target else None
-    return combined if combined < target else None
-
-
-def _is_ceiling(comparator: str, direction: str) -> bool:
-    if comparator == Comparator.EQ:
-        return direction == Direction.LOWER_BETTER
-    return comparator == Comparator.LTE
-
-
-# The shortfall in words, by roll-up rule: (below a floor, above a ceiling); translated in
-# Shortfall.message.
-_MESSAGES = {
-    RollupRule.SUM: (
-        gettext_noop(
-            "Sub-regions' targets add up to %(children)s, below this region's target %(target)s"
-        ),
-        gettext_noop(
-            "Sub-regions' targets add up to %(children)s, above this region's target %(target)s"
-        ),
-    ),
-    RollupRule.MEAN: (
-        gettext_noop(
-            "Sub-regions' targets average %(children)s, below this region's target %(target)s"
-        ),
-        gettext_noop(
-            "Sub-regions' targets average %(children)s, above this region's target %(target)s"
-        ),
-    ),
-    RollupRule.MAX: (
-        gettext_noop(
-            "Sub-regions' highest target is %(children)s, below this region's target %(target)s"
-        ),
-        gettext_noop(
-            "Sub-regions' highest target is %(children)s, above this region's target %(target)s"
-        ),
-    ),
-    RollupRule.MIN: (
-        gettext_noop(
-            "Sub-regions' lowest target is %(children)s, below this region's target %(target)s"
-        ),
-        gettext_noop(
-            "Sub-regions' lowest target is %(children)s, above this region's target %(target)s"
-        ),
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -135,15 +74,17 @@ class Shortfall:
     @property
     def above(self) -> bool:
         """A ceiling exceeded (rather than a floor not reached)."""
-        return _is_ceiling(self.target.comparator, self.target.indicator.direction)
+        return is_ceiling(self.target.comparator, self.target.indicator.direction)
 
     def message(self) -> str:
         """ "Sub-regions' targets add up to 3,000, below this region's target 10,000"."""
-        below, above = _MESSAGES[RollupRule(self.target.indicator.rollup)]
-        return _(above if self.above else below) % {
-            "children": plain_number(self.children),
-            "target": plain_number(self.target.value),
-        }
+        target = self.target
+        return cascade_message(
+            rule=target.indicator.rollup,
+            ceiling=self.above,
+            children=self.children,
+            target=target.value,
+        )
 
     def label(self) -> str:
         """Where it is: "嘉兴市 · 职业技能培训人次 · 2024"."""

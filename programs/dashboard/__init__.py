@@ -2,7 +2,8 @@
 
 `core` reads a region's figures (the region page, the API summary, the Word report, the ranking
 of sub-regions every page shares); `indicator` reads one indicator over the years and across the
-sub-regions (the indicator page) from the same rows with the same functions.
+sub-regions (the indicator page) from the same rows with the same functions; `neighbours` ranks
+regions on an indicator and checks the sub-regions' targets against the region's.
 """
 
 from .core import (
@@ -28,10 +29,13 @@ from .indicator import (
     indicator_default_region,
     indicator_figures,
 )
+from .neighbours import MIN_RANKED, CascadeGap, cascade_gaps
 
 __all__ = [
     "APPROVED",
     "FIGURE_FIELDS",
+    "MIN_RANKED",
+    "CascadeGap",
     "Figure",
     "IndicatorFigures",
     "IndicatorYears",
@@ -41,6 +45,7 @@ __all__ = [
     "RegionSummary",
     "YearFigure",
     "approved_reports",
+    "cascade_gaps",
     "default_year",
     "figure_from_rows",
     "headline_region",

@@ -10,12 +10,11 @@ report show the same numbers.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import NamedTuple
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -23,11 +22,22 @@ from django.utils import timezone
 from regions.models import Region
 
 from .. import figures
-from ..choices import Comparator, Direction, PeriodKind, ReportState, RollupRule, Status, TimeNature
+from ..choices import (
+    Comparator,
+    IndicatorKind,
+    PeriodKind,
+    ReportState,
+    RollupRule,
+    Status,
+    TimeNature,
+)
 from ..models import Indicator, PlanIndicator, Program, ProgressReport, RegionFigure, Target
 from ..selectors import programs_for
+from .neighbours import NOT_RANKED_KINDS, CascadeGap, Place, Ranking, cascade_gaps, rank_regions
 
 APPROVED = ReportState.APPROVED
+
+HEADLINE_CARDS = 6  # the region page's cards; its figure table lists every figure
 
 
 def approved_reports():
@@ -51,6 +61,8 @@ class Figure:
     history: list[tuple[int, Decimal]] = field(default_factory=list)
     lower_bound_years: frozenset[int] = frozenset()  # the years of `history` that are lower bounds
     badge: Status = Status.NO_DATA  # status() as of the day the summary was made
+    cascade: CascadeGap | None = None  # the sub-regions' targets, where they fall short
+    position: int | None = None  # best first among the regions compared (`Ranking.order`)
 
     @property
     def completion(self) -> figures.Completion:
@@ -70,6 +82,52 @@ class Figure:
     @property
     def growth(self) -> Decimal | None:
         return figures.growth(current=self.value, previous=self.last_year)
+
+    @property
+    def is_quantity(self) -> bool:
+        """A count, amount or percentage (not a rank's place, not a milestone's done / not)."""
+        return self.indicator.kind not in NOT_RANKED_KINDS
+
+    @property
+    def change(self) -> Decimal | None:
+        """The change against last year in the measure the kind allows (`figures.change`):
+        growth, percentage points, places moved up; None for a milestone."""
+        return figures.change(kind=self.indicator.kind, current=self.value, previous=self.last_year)
+
+    @property
+    def change_text(self) -> str:
+        """ "+15.4%", "≥+20.0%", "+2.1个百分点", "上升2位", "—"."""
+        bound = "" if self.indicator.kind == IndicatorKind.RANK else self.growth_bound
+        return figures.change_text(self.change, kind=self.indicator.kind, bound=bound)
+
+    @property
+    def value_text(self) -> str:
+        """The region's own figure with its unit, as its kind reads (`figures.value_text`)."""
+        return self._text(self.value, self.is_lower_bound)
+
+    @property
+    def rollup_text(self) -> str:
+        return self._text(self.rollup, self.rollup_is_lower_bound)
+
+    @property
+    def target_text(self) -> str:
+        """ "≥ 1,000 人", "前3位", "完成", "—" (`figures.target_text`)."""
+        target, indicator = self.target, self.indicator
+        if target is None:
+            return "—"
+        return figures.target_text(
+            target.comparator, target.value, kind=indicator.kind, unit=indicator.unit
+        )
+
+    @property
+    def last_year_text(self) -> str:
+        return self._text(self.last_year, self.last_year_is_lower_bound)
+
+    def _text(self, value: Decimal | None, lower_bound: bool) -> str:
+        indicator = self.indicator
+        return figures.value_text(
+            value, kind=indicator.kind, lower_bound=lower_bound, unit=indicator.unit
+        )
 
     @property
     def completion_bound(self) -> str:
@@ -123,8 +181,10 @@ class PlanSummary:
 
     @property
     def completion(self) -> Decimal | None:
-        """The mean completion ratio of the plan's indicators with a target and a ratio (≤ 100%
-        each, so one overachiever does not hide a miss)."""
+        """达标进度 (progress to targets): the mean of the completion ratios of the plan's
+        indicators with a target and a ratio, each counted at most 100% — so one overachiever
+        does not hide a miss, and the plan never reads above an indicator that is short. The
+        uncapped ratios are shown beside it (`ratios`)."""
         ratios = [
             min(f.completion.ratio, Decimal(1))
             for f in self.with_target
@@ -133,83 +193,16 @@ class PlanSummary:
         return sum(ratios) / len(ratios) if ratios else None
 
     @property
+    def ratios(self) -> list[Figure]:
+        """The plan's figures with a completion ratio, uncapped: shown beside `completion`."""
+        return [f for f in self.with_target if f.completion.ratio is not None]
+
+    @property
     def completion_bound(self) -> str:
         """ "≥" / "≤" / "≈" when lower bounds move the plan's completion; "" when exact."""
         return figures.plan_completion_bound(
             [(f.completion.ratio, f.completion_bound) for f in self.with_target]
         )
-
-
-# --- The sub-region ranking -----------------------------------------------------------------------
-
-
-class Place(NamedTuple):
-    """One region in a ranking: its own figure, with its lower-bound mark, and its place (None
-    without a figure)."""
-
-    region: Region
-    value: Decimal | None
-    rank: int | None
-    is_lower_bound: bool = False
-    rollup: Decimal | None = None  # the region's own sub-regions combined, shown beside it
-    rollup_is_lower_bound: bool = False
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """Regions compared on one indicator in one year (DESIGN.md, "ranking 排名")."""
-
-    values: dict[int, Decimal]  # region id → figure, for the regions that have one
-    places: dict[int, int]  # region id → place, in standard competition order ("1224")
-    lower_bounds: frozenset[int] = frozenset()  # regions whose figure is a lower bound
-    # region id → (its roll-up, whether that is a lower bound), for the regions that have one
-    rollups: Mapping[int, tuple[Decimal, bool]] = field(default_factory=dict)
-
-    @property
-    def shown(self) -> bool:
-        """Whether any region has a figure or a roll-up to show."""
-        return bool(self.values or self.rollups)
-
-    @property
-    def ranked(self) -> int:
-        """How many regions have a place."""
-        return len(self.places)
-
-    def place(self, region_id: int) -> int | None:
-        return self.places.get(region_id)
-
-    def table(self, regions: Iterable[Region]) -> list[Place]:
-        """`regions` by place; ties, and the regions without a figure (last), by code."""
-        rows = [
-            Place(
-                r,
-                self.values.get(r.pk),
-                self.places.get(r.pk),
-                r.pk in self.lower_bounds,
-                *self.rollups.get(r.pk, (None, False)),
-            )
-            for r in regions
-        ]
-        return sorted(rows, key=lambda p: (p.rank is None, p.rank or 0, p.region.code))
-
-
-def rank_regions(
-    values: Mapping[int, Decimal | None],
-    *,
-    indicator: Indicator,
-    lower_bounds: Iterable[int] = (),
-    rollups: Mapping[int, tuple[Decimal, bool]] | None = None,
-) -> Ranking:
-    """The one ranking of regions on an indicator: the region page's sub-regions and the region's
-    place among its siblings, the indicator page's sub-regions, the API and the Word report all
-    rank with it. `values` maps region ids to their own figures (None has no place);
-    `lower_bounds` names those whose figure is a lower bound (ranked by the figure as given).
-    `rollups` are the regions' roll-ups with their lower-bound marks, shown beside the places
-    but never ranked: a roll-up is not the region's own figure."""
-    known = {region_id: value for region_id, value in values.items() if value is not None}
-    places = figures.rank(known, higher_is_better=indicator.direction == Direction.HIGHER_BETTER)
-    marked = frozenset(region_id for region_id in lower_bounds if region_id in known)
-    return Ranking(values=known, places=places, lower_bounds=marked, rollups=dict(rollups or {}))
 
 
 # --- Figures from the precomputed rows ------------------------------------------------------------
@@ -281,11 +274,32 @@ class RegionSummary:
     def headline(self) -> list[Figure]:
         """Indicators with a target first (as the texts lead with them), then the rest: the
         region's own figures, then those only rolled up from below it."""
-        ranked = sorted(
-            self.figures.values(),
-            key=lambda f: (f.target is None, f.value is None, f.indicator.code),
-        )
-        return [f for f in ranked if f.shows_something][:6]
+        return self.shown[:HEADLINE_CARDS]
+
+    @cached_property
+    def shown(self) -> list[Figure]:
+        """Every figure with something to say, in the headline's order: the headline cards are
+        the first six, the figure table below lists them all."""
+        return [
+            f
+            for f in sorted(
+                self.figures.values(),
+                key=lambda f: (f.target is None, f.value is None, f.indicator.code),
+            )
+            if f.shows_something
+        ]
+
+    @cached_property
+    def unplanned(self) -> list[Figure]:
+        """The figures of no plan of the region's programs (a target set without a program, a
+        figure only rolled up from below): listed after the plans in the figure table."""
+        planned = {
+            f.indicator.pk
+            for _program, plans in self.programs
+            for plan in plans
+            for f in plan.figures
+        }
+        return [f for f in self.shown if f.indicator.pk not in planned]
 
     @property
     def is_empty(self) -> bool:
@@ -309,12 +323,7 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         .select_related("plan__program", "indicator")
         .order_by("plan__program__name", "plan__order", "plan_id", "order", "pk")
     )
-    targets = {
-        t.indicator_id: t
-        for t in Target.objects.filter(
-            region=region, period__year=year, period__kind=PeriodKind.YEAR
-        ).select_related("indicator")
-    }
+    targets, gaps = _year_targets(region, children, year)
     rows = RegionFigure.objects.filter(
         Q(region=region)
         | Q(region_id__in=[r.pk for r in neighbours], year=year)
@@ -357,6 +366,7 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         rankings[indicator_id] = ranking(children, indicator)
         among_siblings = ranking(siblings, indicator)
         figure.rank, figure.ranked = among_siblings.place(region.pk), among_siblings.ranked
+        figure.cascade = gaps.get(indicator_id)
         result[indicator_id] = figure
     for (region_id, _indicator_id), by_year in per_key.items():
         if region_id in own_or_below and region_id != region.pk:  # the sub-regions' figures
@@ -373,6 +383,23 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         years=sorted(years | ({year} if targets else set())),
         data_as_of=latest,
     )
+
+
+def _year_targets(region: Region, children: list[Region], year: int):
+    """The region's year targets by indicator id, and where its sub-regions' targets fall short
+    of them (`cascade_gaps`): one query."""
+    year_targets = Target.objects.filter(
+        region_id__in=[region.pk, *(c.pk for c in children)],
+        period__year=year,
+        period__kind=PeriodKind.YEAR,
+    ).select_related("indicator")
+    targets, children_targets = {}, []
+    for target in year_targets:
+        if target.region_id == region.pk:
+            targets[target.indicator_id] = target
+        else:
+            children_targets.append(target)
+    return targets, cascade_gaps(targets, children_targets, children)
 
 
 def _not_rolled_up(children) -> Q:

@@ -137,6 +137,7 @@ def indicator_figures(
     )
     for region_id, figure in sub_regions.items():
         figure.rank, figure.ranked = ranking.place(region_id), ranking.ranked
+        figure.position = ranking.order.get(region_id)
     return IndicatorFigures(indicator, region, year, years, trend, sub_regions, ranking, data_as_of)
 
 

@@ -30,9 +30,7 @@ def percent(ratio, places: int = 1) -> str:
 @register.filter
 def signed_percent(ratio, places: int = 1) -> str:
     """Growth with its sign: 0.6102 → +61.0%."""
-    if ratio is None:
-        return "—"
-    return f"{figures.as_percent(Decimal(ratio), places=places):+,.{places}f}%"
+    return figures.signed_percent_text(ratio, places=places)
 
 
 @register.filter
@@ -44,3 +42,11 @@ def get_item(mapping, key):
 def bounded(text, bound="") -> str:
     """`{{ figure.growth|signed_percent|bounded:figure.growth_bound }}` → ≥+20.0%."""
     return figures.bounded_text(str(text), bound or "")
+
+
+@register.simple_tag
+def value_text(value, indicator, lower_bound=False) -> str:
+    """`{% value_text place.value indicator place.is_lower_bound %}` → 1,200余 人 / 第3位."""
+    return figures.value_text(
+        value, kind=indicator.kind, lower_bound=bool(lower_bound), unit=indicator.unit
+    )

@@ -23,7 +23,7 @@ from regions.choices import RegionKind
 from regions.models import Region
 
 from .. import corrections, dashboard, figures
-from ..choices import Status
+from ..choices import IndicatorKind, Status
 from ..filters import YEAR_MAX, YEAR_MIN, SubRegionFilterSet
 from ..models import Indicator
 from ..public_cache import cached_public_page, exact, free_text, not_shared, one_of, whole_number
@@ -53,7 +53,14 @@ class SubRegionRow:
 
     @property
     def growth_percent(self) -> Decimal | None:
-        return figures.as_percent(self.figure.growth)
+        """The change on last year in the column's measure (`SubRegionTable`): growth in % for
+        counts and amounts, percentage points for a percentage, places up for a rank."""
+        change, kind = self.figure.change, self.figure.indicator.kind
+        if change is None or kind == IndicatorKind.RANK:
+            return change
+        if kind == IndicatorKind.PERCENTAGE:
+            return change.quantize(Decimal("0.1"))
+        return figures.as_percent(change)
 
     # Sort keys: rows without a figure go last when ascending, whatever the column.
     @property
@@ -72,12 +79,13 @@ class SubRegionRow:
 
     @property
     def growth_key(self):
-        growth = self.figure.growth
-        return (growth is None, growth or 0)
+        change = self.figure.change
+        return (change is None, change or 0)
 
     @property
     def rank_key(self):
-        return (self.figure.rank is None, self.figure.rank or 0)
+        position = self.figure.position  # best first, also where no place is shown
+        return (position is None, position or 0)
 
 
 def trend_chart(data: dashboard.IndicatorFigures) -> dict:

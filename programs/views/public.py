@@ -102,6 +102,7 @@ def region(request, code):
             "ranking": summary.child_ranking(compare.indicator.pk) if compare else [],
             "ranking_rollups": bool(compare)
             and bool(summary.rankings[compare.indicator.pk].rollups),
+            "ranking_places": bool(compare) and bool(summary.rankings[compare.indicator.pk].places),
             "charts": _region_charts(summary, compare),
             "may_start_jobs": can(request.user, Action.VIEW, place),
         },
@@ -165,7 +166,7 @@ def _region_charts(summary, compare) -> dict:
         "target": [figures.chart_number(f.target.value) for f in with_target],
     }
     ranking = {}
-    if compare:
+    if compare and compare.is_quantity:  # a place or a done / not done makes no bar
         ranked = [p for p in summary.child_ranking(compare.indicator.pk) if p.value is not None]
         ranking = {
             "categories": [p.region.name for p in ranked][::-1],

@@ -117,10 +117,10 @@ def test_the_roll_up_is_a_lower_bound_at_every_level(tree):
 def test_the_province_card_and_ranking_mark_the_roll_up(tree):
     html = page("94")
     card = html.split('class="figure-card', 1)[1].split("</article>", 1)[0]
-    assert "下级汇总" in card and "5,200余 人" in card
+    assert "下级汇总" in card and '5,200余 <span class="unit">人</span>' in card
     ranking = html.split('<table class="ranking">', 1)[1].split("</table>", 1)[0]
     # 南岭市 has no figure of its own: no place, and its sub-regions combined beside it.
-    assert "南岭市" in ranking and '<span title="至少">5,200余</span> 人' in ranking
+    assert "南岭市" in ranking and '<span title="至少">5,200余 人</span>' in ranking
     english = page("94", "en")
     assert "5,200+ 人" in english and "5,200余" not in english
 

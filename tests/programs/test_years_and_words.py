@@ -92,7 +92,8 @@ def test_the_province_page_opens_on_its_latest_year_with_data_and_links_every_su
     assert "暂无审核通过的数据" not in text
     # The card of the roll-up: 南湖区's 500 reaches the province through the city.
     card = text.split('<article class="figure-card', 1)[1].split("</article>", 1)[0]
-    assert "培训人数" in card and "下级汇总" in card and "500 人" in card
+    assert "培训人数" in card and "下级汇总（求和）" in card
+    assert 'rollup-value">500 <span class="unit">人</span>' in card  # the big figure
     assert dashboard.default_year(zhejiang) == 2023
 
 
@@ -126,7 +127,7 @@ def test_sub_regions_figures_that_no_roll_up_holds_lead_to_their_years_too(
     with django_assert_max_num_queries(8):
         text = page(ZH, jiaxing.code)
     assert shown_year(text) == 2021 and year_links(text) == [2020, 2021]
-    for year, value in ((2020, ">3</span>"), (2021, ">950</span>")):
+    for year, value in ((2020, ">3 人</span>"), (2021, ">950 人</span>")):
         shown = page(ZH, jiaxing.code, year)
         assert "暂无审核通过的数据" not in shown
         assert value in shown.split('<table class="ranking">', 1)[1]
