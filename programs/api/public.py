@@ -25,7 +25,7 @@ from rest_framework.settings import api_settings
 from regions.models import Region
 
 from .. import dashboard, figures, public_cache
-from ..choices import Comparator, Status
+from ..choices import Comparator, IndicatorKind, Status
 from ..filters import (
     YEAR_MAX,
     YEAR_MIN,
@@ -292,6 +292,18 @@ class SummaryCompletionSerializer(serializers.Serializer):
     met = serializers.BooleanField(read_only=True, allow_null=True)
 
 
+class SummaryCascadeSerializer(serializers.Serializer):
+    children = serializers.DecimalField(
+        read_only=True,
+        help_text=_("The sub-regions' targets combined by the indicator's roll-up rule."),
+        **FIGURE,
+    )
+    count = serializers.IntegerField(
+        read_only=True, help_text=_("How many sub-regions' targets were combined.")
+    )
+    message = serializers.CharField(read_only=True)
+
+
 class SummaryFigureSerializer(serializers.Serializer):
     indicator = serializers.CharField(read_only=True, help_text=_("Indicator code."))
     name = serializers.CharField(read_only=True)
@@ -344,10 +356,79 @@ class SummaryFigureSerializer(serializers.Serializer):
         ),
     )
     rank = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text=_("Place among the sibling regions.")
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Place among the sibling regions; null where fewer than three have a figure, and "
+            "for rank and milestone indicators."
+        ),
     )
     ranked = serializers.IntegerField(
-        read_only=True, help_text=_("How many sibling regions have a figure to rank.")
+        read_only=True,
+        help_text=_(
+            "How many sibling regions have a place: 0 where fewer than three have a figure, and "
+            "for rank and milestone indicators (no place is given then)."
+        ),
+    )
+    kind = serializers.ChoiceField(
+        choices=IndicatorKind.choices, read_only=True, help_text=_("The indicator's kind.")
+    )
+    change = serializers.DecimalField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The change on last year in the measure `change_measure` names: growth as a fraction "
+            "for counts and amounts, percentage points for a percentage, places moved up for a "
+            "rank (5th → 3rd is 2); null for a milestone or without both years."
+        ),
+        **RATIO,
+    )
+    change_measure = serializers.ChoiceField(
+        choices=["growth", "points", "places"], read_only=True, allow_null=True
+    )
+    change_text = serializers.CharField(
+        read_only=True, help_text=_("The change as the page words it (“+15.4%”, “上升2位”).")
+    )
+    value_text = serializers.CharField(
+        read_only=True,
+        help_text=_("The figure as the page words it (“1,200余 人”, “第3位”, “已完成”, “—”)."),
+    )
+    target_cascade = SummaryCascadeSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Where the sub-regions' year targets, combined by the indicator's rule, fall short of "
+            "this region's target; null when they cover it or there are none."
+        ),
+    )
+
+
+class SummaryPlanSerializer(serializers.Serializer):
+    program = serializers.IntegerField(read_only=True, help_text=_("Program id."))
+    program_name = serializers.CharField(read_only=True)
+    plan = serializers.IntegerField(read_only=True, help_text=_("Plan id."))
+    name = serializers.CharField(read_only=True)
+    indicators = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("The codes of every indicator of the plan, each in `figures`."),
+    )
+    targets_met = serializers.IntegerField(read_only=True)
+    targets = serializers.IntegerField(
+        read_only=True, help_text=_("How many of the plan's indicators have a target.")
+    )
+    progress = serializers.DecimalField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "达标进度: the mean completion of the plan's indicators with a ratio, each counted "
+            "at most 1 (100%); each indicator's own completion is in `figures`."
+        ),
+        **RATIO,
+    )
+    progress_percent = serializers.DecimalField(read_only=True, allow_null=True, **PERCENT)
+    progress_bound = serializers.CharField(
+        read_only=True, help_text=_("“≥” / “≤” / “≈” when lower bounds move it, else empty.")
     )
 
 
@@ -356,7 +437,12 @@ class RegionSummarySerializer(serializers.Serializer):
     year = serializers.IntegerField(read_only=True)
     years = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     data_as_of = serializers.DateTimeField(read_only=True, allow_null=True)
-    figures = SummaryFigureSerializer(many=True, read_only=True)
+    figures = SummaryFigureSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("Every indicator of the region's programs and targets, and any with a figure."),
+    )
+    plans = SummaryPlanSerializer(many=True, read_only=True)
 
 
 class SummaryQuerySerializer(serializers.Serializer):
@@ -368,6 +454,15 @@ class SummaryQuerySerializer(serializers.Serializer):
             "Default: the latest year with approved data of the region or of the regions below it."
         ),
     )
+
+
+# What `change` measures, by indicator kind (a milestone has none).
+CHANGE_MEASURES = {
+    IndicatorKind.COUNT: "growth",
+    IndicatorKind.AMOUNT: "growth",
+    IndicatorKind.PERCENTAGE: "points",
+    IndicatorKind.RANK: "places",
+}
 
 
 def summary_data(summary: dashboard.RegionSummary, *, today) -> dict:
@@ -400,6 +495,34 @@ def summary_data(summary: dashboard.RegionSummary, *, today) -> dict:
             "growth_bound": figure.growth_bound,
             "rank": figure.rank,
             "ranked": figure.ranked,
+            "kind": figure.indicator.kind,
+            "change": figure.change,
+            "change_measure": CHANGE_MEASURES.get(figure.indicator.kind),
+            "change_text": figure.change_text,
+            "value_text": figure.value_text,
+            "target_cascade": (
+                {
+                    "children": figure.cascade.children,
+                    "count": figure.cascade.count,
+                    "message": figure.cascade.message,
+                }
+                if figure.cascade
+                else None
+            ),
+        }
+
+    def plan_data(program, plan: dashboard.PlanSummary) -> dict:
+        return {
+            "program": program.pk,
+            "program_name": program.name,
+            "plan": plan.plan.pk,
+            "name": plan.plan.name,
+            "indicators": [f.indicator.code for f in plan.figures],
+            "targets_met": plan.met,
+            "targets": len(plan.with_target),
+            "progress": plan.completion,
+            "progress_percent": figures.as_percent(plan.completion),
+            "progress_bound": plan.completion_bound,
         }
 
     ordered = sorted(summary.figures.values(), key=lambda f: f.indicator.code)
@@ -409,6 +532,9 @@ def summary_data(summary: dashboard.RegionSummary, *, today) -> dict:
         "years": summary.years,
         "data_as_of": summary.data_as_of,
         "figures": [figure_data(f) for f in ordered],
+        "plans": [
+            plan_data(program, plan) for program, plans in summary.programs for plan in plans
+        ],
     }
 
 
