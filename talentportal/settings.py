@@ -385,6 +385,11 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the installed sidecar package, never a CDN (the CSP allows only 'self').
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Choice sets that share a field name ("kind") get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "IndicatorKindEnum": "programs.choices.IndicatorKind",
+        "RegionKindEnum": "regions.choices.RegionKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "programs.api.schema.empty_query_values_are_absent",
