@@ -165,9 +165,10 @@ def _region_charts(summary, compare) -> dict:
         "actual": [figures.chart_number(f.value) for f in with_target],
         "target": [figures.chart_number(f.target.value) for f in with_target],
     }
-    ranking = {}
+    ranking, ranked = {}, []
     if compare and compare.is_quantity:  # a place or a done / not done makes no bar
         ranked = [p for p in summary.child_ranking(compare.indicator.pk) if p.value is not None]
+    if len(ranked) >= 2:  # one bar compares nothing
         ranking = {
             "categories": [p.region.name for p in ranked][::-1],
             "values": [figures.chart_number(p.value) for p in ranked][::-1],

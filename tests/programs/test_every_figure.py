@@ -137,7 +137,7 @@ def test_the_region_page_lists_every_figure_grouped_by_plan(city, jiaxing):
     assert cards.count('<article class="figure-card') == 6
     assert "卡片展示了9项指标中的6项" in cards and 'href="#all-figures"' in cards
     table = html.split('id="all-figures"', 1)[1].split("</section>", 1)[0]
-    table = table.split('<table class="figure-table">', 1)[1]
+    table = table.split('<table class="figure-table stack-table">', 1)[1]
     for n in range(1, 7):
         assert f"计数指标{n}" in table
     for name in ("考核排名", "建成实验室", "本科以上占比"):
@@ -192,7 +192,7 @@ def test_a_milestone_reads_done_and_a_percentage_moves_by_points(city, jiaxing):
 
 def test_the_plan_progress_is_capped_with_each_completion_beside_it(city, jiaxing):
     html = text_of(ZH, reverse("public:region", args=["3304"]) + "?year=2024")
-    plans = html.split('<table class="plan-table">', 1)[1].split("</table>", 1)[0]
+    plans = html.split('<table class="plan-table stack-table">', 1)[1].split("</table>", 1)[0]
     row = plain(plans.split(">甲计划</a>", 1)[1].split("</tr>", 1)[0])
     assert row == "1 / 2 90.0% 114.0% 、 80.0%"
     assert "达标进度" in plans and "单项超过100%按100%计" in plans
