@@ -248,7 +248,9 @@ def load_reports(users: dict) -> None:
         "430408": users["zhengxiang"],
     }
 
-    def load(region_code, code, period, value, lower_bound=False, state="approved", text=""):
+    def load(
+        region_code, code, period, value, lower_bound=False, state=ReportState.APPROVED, text=""
+    ):
         load_report(
             region=Region.objects.get(code=region_code),
             indicator=Indicator.objects.get(code=code),

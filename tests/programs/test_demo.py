@@ -12,7 +12,6 @@ from programs.corrections import public_corrections
 from programs.demo import demo_period, sub_year_demo_year
 from programs.models import (
     Correction,
-    Indicator,
     Notification,
     PeriodReopening,
     Plan,
@@ -23,7 +22,7 @@ from programs.models import (
     Target,
 )
 from programs.selectors import tracked_indicators
-from programs.target_cascade import region_target_shortfalls
+from programs.target_cascade import program_target_shortfalls, region_target_shortfalls
 from regions.choices import RegionKind, RegionLevel
 from regions.models import Region
 
@@ -154,6 +153,9 @@ def test_the_counties_training_targets_fall_short_of_the_citys_and_the_fund_targ
     assert (training.children, training.count) == (34200, 7)
     with translation.override("zh-hans"):
         assert training.message() == "下级目标合计 34,200，低于本级目标 36,000"
+    # The admin's page of 嘉兴市's program warns of it ("Target cascade").
+    program = Program.objects.get(region__code="3304")
+    assert [str(f.target) for f in program_target_shortfalls(program)] == [str(training.target)]
     assert Target.objects.get(region__code="3304", indicator__code="TALENT_FUND").value == 48000
     fund = Target.objects.filter(region__parent__code="3304", indicator__code="TALENT_FUND")
     assert sum(t.value for t in fund) == 50300
