@@ -1,6 +1,7 @@
 """Loading the demo catalog, figures and accounts of programs/demo_data.py (idempotent)."""
 
-from datetime import datetime, time
+import calendar
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,11 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from regions.choices import RegionKind, RegionLevel
+from regions.loading import read_rows
 from regions.models import OfficialMembership, Region
 
-from . import demo_data, rollups
+from . import demo_data, rollups, services
 from .choices import PeriodKind, ReportState
 from .models import (
+    Correction,
     Indicator,
     Measure,
     Plan,
@@ -37,17 +40,32 @@ def resolve_year(year: int | str) -> int:
 
 def year_period(year: int | str) -> ReportingPeriod:
     """A year's period: entry from 1 January, deadline at the end of January of the next year."""
-    year = resolve_year(year)
+    return demo_period(PeriodKind.YEAR, resolve_year(year), 1)
+
+
+def demo_period(kind: str, year: int, number: int) -> ReportingPeriod:
+    """A period of the calendar: entry from its first day until the end of the month after it
+    (a year's deadline is the end of January of the next year)."""
+    period = ReportingPeriod(kind=kind, year=year, number=number)
     zone = ZoneInfo(settings.TIME_ZONE)
-    opens = datetime.combine(datetime(year, 1, 1), time.min, zone)
-    deadline = datetime.combine(datetime(year + 1, 1, 31), time(23, 59, 59), zone)
+    after = period.end_date + timedelta(days=1)
+    last_day = calendar.monthrange(after.year, after.month)[1]
+    opens = datetime.combine(period.start_date, time.min, zone)
+    deadline = datetime.combine(after.replace(day=last_day), time(23, 59, 59), zone)
     period, _ = ReportingPeriod.objects.get_or_create(
-        kind=PeriodKind.YEAR,
+        kind=kind,
         year=year,
-        number=1,
+        number=number,
         defaults={"opens_at": opens, "deadline": deadline, "locked": deadline < timezone.now()},
     )
     return period
+
+
+def sub_year_demo_year(today: date | None = None) -> int:
+    """The year of the demo's half-year and quarterly figures: the current year once its third
+    quarter has ended (its first three quarters can have been approved), else the year before."""
+    today = today or timezone.localdate()
+    return today.year if today.month >= 10 else today.year - 1
 
 
 def catalog_admin_group() -> Group:
@@ -86,7 +104,20 @@ def load_accounts() -> dict:
     return users
 
 
+def load_townships() -> None:
+    """demo_data.TOWNSHIPS as the national list has them (code, name, county)."""
+    codes = set(demo_data.TOWNSHIPS)
+    for row in read_rows("streets.csv"):
+        if row["code"] in codes:
+            region = Region.objects.filter(code=row["code"]).first() or Region(code=row["code"])
+            region.name, region.parent = row["name"], Region.objects.get(code=row["areaCode"])
+            region.level, region.kind = RegionLevel.TOWNSHIP, RegionKind.ADMIN
+            region.full_clean()
+            region.save()
+
+
 def load_catalog() -> None:
+    load_townships()
     for zone in demo_data.ZONES:
         parent = Region.objects.get(code=zone["parent"])
         region = Region.objects.filter(code=zone["code"]).first() or Region(code=zone["code"])
@@ -148,11 +179,14 @@ def load_catalog() -> None:
                 )
 
 
-def plan_tracking(region: Region, indicator: Indicator) -> Plan | None:
-    """The plan of the region's (or an ancestor's) program that tracks the indicator."""
+def plan_tracking(region: Region, indicator: Indicator, year: int) -> Plan | None:
+    """The plan of the region's (or an ancestor's) program running that year that tracks the
+    indicator; None when no program does (the target alone makes the indicator tracked)."""
     return (
         Plan.objects.filter(
             program__region__in=region.ancestors() | Region.objects.filter(pk=region.pk),
+            program__start_year__lte=year,
+            program__end_year__gte=year,
             plan_indicators__indicator=indicator,
         )
         .order_by("-program__region__level")
@@ -163,27 +197,25 @@ def plan_tracking(region: Region, indicator: Indicator) -> Plan | None:
 def load_targets() -> None:
     for region_code, code, year, comparator, value, baseline, note in demo_data.TARGETS:
         region, indicator = Region.objects.get(code=region_code), Indicator.objects.get(code=code)
+        period = year_period(year)
         Target.objects.get_or_create(
             indicator=indicator,
             region=region,
-            period=year_period(year),
+            period=period,
             defaults={
                 "comparator": comparator,
                 "value": Decimal(value),
                 "baseline": None if baseline is None else Decimal(baseline),
-                "plan": plan_tracking(region, indicator),
+                "plan": plan_tracking(region, indicator, period.year),
                 "note": note,
             },
         )
 
 
-def load_report(*, region, indicator, year, value, lower_bound, state, text, reporter, reviewer):
-    year = resolve_year(year)
-    if ProgressReport.objects.filter(
-        region=region, indicator=indicator, period__kind=PeriodKind.YEAR, period__year=year
-    ).exists():
+def load_report(*, region, indicator, period, value, lower_bound, state, text, reporter, reviewer):
+    """One report written as it would stand after its review (unless there is one already)."""
+    if ProgressReport.objects.filter(region=region, indicator=indicator, period=period).exists():
         return
-    period = year_period(year)
     at = min(period.deadline, timezone.now())
     report = ProgressReport(
         region=region,
@@ -215,11 +247,14 @@ def load_reports(users: dict) -> None:
         "330482": users["pinghu"],
         "430408": users["zhengxiang"],
     }
-    for region_code, code, year, value, lower_bound, state, text in demo_data.REPORTS:
+
+    def load(
+        region_code, code, period, value, lower_bound=False, state=ReportState.APPROVED, text=""
+    ):
         load_report(
             region=Region.objects.get(code=region_code),
             indicator=Indicator.objects.get(code=code),
-            year=year,
+            period=period,
             value=value,
             lower_bound=lower_bound,
             state=state,
@@ -227,20 +262,50 @@ def load_reports(users: dict) -> None:
             reporter=reporters.get(region_code, users["admin"]),
             reviewer=reviewer if region_code.startswith("3304") else users["admin"],
         )
+
+    for region_code, code, year, value, lower_bound, state, text in demo_data.REPORTS:
+        load(region_code, code, year_period(year), value, lower_bound, state, text)
     for code, figures in demo_data.CITY_FIGURES.items():
         for region_code, values in figures.items():
             for year, value in zip((2023, 2024), values, strict=True):
-                load_report(
-                    region=Region.objects.get(code=region_code),
-                    indicator=Indicator.objects.get(code=code),
-                    year=year,
-                    value=value,
-                    lower_bound=False,
-                    state=ReportState.APPROVED,
-                    text="",
-                    reporter=reporters.get(region_code, users["admin"]),
-                    reviewer=reviewer,
-                )
+                note = demo_data.CITY_LOWER_BOUNDS.get((region_code, code, year))
+                load(region_code, code, year_period(year), value, bool(note), text=note or "")
+    year = sub_year_demo_year()
+    for region_code, code, kind, number, value, lower_bound, text in demo_data.SUB_YEAR_REPORTS:
+        load(region_code, code, demo_period(kind, year, number), value, lower_bound, text=text)
+
+
+def load_correction(users: dict) -> None:
+    """demo_data.CORRECTION as officials make it: a catalog admin reopens the period for the
+    region, the reviewer reopens the approved figure with the reason, the reporter enters the
+    new value and submits it, the reviewer approves it (once: the correction exists after)."""
+    spec = demo_data.CORRECTION
+    report = ProgressReport.objects.get(
+        region__code=spec["region"],
+        indicator__code=spec["indicator"],
+        period=year_period(spec["year"]),
+    )
+    if Correction.objects.filter(report=report).exists():
+        return
+    reviewer, reporter = users["jiaxing"], users[spec["reporter"]]
+    services.period_reopen(
+        user=users["catalog"],
+        period=report.period,
+        region=report.region,
+        reason=spec["period_reason"],
+        until=timezone.now() + timedelta(days=1),
+    )
+    report = services.report_reopen(user=reviewer, report=report, reason=spec["reason"])
+    report = services.report_save(
+        user=reporter,
+        indicator=report.indicator,
+        region=report.region,
+        period=report.period,
+        change=services.Change(value=Decimal(spec["value"]), note=spec["note"]),
+        version=report.version,
+    )
+    report = services.report_submit(user=reporter, report=report)
+    services.report_approve(user=reviewer, report=report)
 
 
 @transaction.atomic
@@ -251,4 +316,5 @@ def load_demo() -> None:
     users = load_accounts()
     load_targets()
     load_reports(users)
+    load_correction(users)
     rollups.refresh_all()

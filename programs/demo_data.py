@@ -1,7 +1,12 @@
 """Demo catalog from the seed texts (shared/seeds): data only, loaded by `manage.py load_demo`.
 
 Targets marked "demo" in their note are invented for illustration; the 2024 targets of 嘉兴港区
-(1000 / 800 / 400) and 临海市's 2019 aim ("第一方阵" of 台州) are the texts' own.
+(1000 / 800 / 400) and 临海市's 2019 aim ("第一方阵" of 台州) are the texts' own. 嘉兴市's program,
+its counties' figures beyond new (highly) skilled workers, 乍浦镇's figures, the half-year and
+quarterly figures and the correction are invented too, so that every kind of figure shows
+(issues #14 and #15): a township's figure rolled up to the province, lower bounds, targets whose
+sub-regions' targets fall short, a figure without a target, a rank over two years, milestones done
+and not done, year-to-date figures and a published correction.
 """
 
 # The year whose period is open now: its figures are the ones officials are still working on.
@@ -16,6 +21,11 @@ ZONES = [
         "counted_in_parent": True,
     },
 ]
+
+# Townships loaded by code from the national list (regions/data/streets.csv, its code, name and
+# county as there) without loading all ~41,000 of them: 乍浦镇 of 平湖市 reports indicators 平湖市
+# does not, so its figures are what 平湖市, 嘉兴市 and 浙江省 roll up.
+TOWNSHIPS = ["330482101"]
 
 TAGS = [
     ("高素质干部队伍", "三支队伍"),
@@ -214,6 +224,48 @@ PROGRAMS = [
             ),
         ],
     },
+    {
+        # Invented for the demo: it makes 嘉兴市's counties and 乍浦镇 report these indicators.
+        "region": "3304",
+        "name": "嘉兴市人才工作要点（示例）",
+        "years": (2023, CURRENT_YEAR),
+        "source_title": "示例数据（非真实文件），用于演示县（市、区）之间的比较",
+        "summary": "围绕技能人才培育、高层次人才引育和人才生态优化，逐年推进全市人才工作。",
+        "plans": [
+            (
+                "技能人才培育行动",
+                ["高素养劳动者队伍"],
+                [
+                    ("实施职业技能提升行动", "市人力社保局", "in_progress"),
+                    ("举办全市职业技能大赛", "市人力社保局", "done"),
+                ],
+                [
+                    ("VT_TRAINED", 0),
+                    ("SKILLED_NEW", 0),
+                    ("HIGH_SKILLED_NEW", 0),
+                    ("SKILL_CONTESTS", 1),
+                ],
+            ),
+            (
+                "高层次人才引育行动",
+                ["高水平创新型人才和企业家队伍"],
+                [
+                    ("引进高层次和急需紧缺人才", "市委人才办", "in_progress"),
+                    ("建设乡镇（街道）创业孵化载体", "市科技局", "in_progress"),
+                ],
+                [("HIGH_LEVEL_TALENT", 0), ("STARTUPS_INCUBATED", 1)],
+            ),
+            (
+                "人才生态优化行动",
+                ["人才生态"],
+                [
+                    ("兑现人才专项资金", "市财政局", "in_progress"),
+                    ("培育人力资源服务机构", "市人力社保局", "not_started"),
+                ],
+                [("TALENT_FUND", 0), ("HR_AGENCIES", 1)],
+            ),
+        ],
+    },
 ]
 
 # Targets: (region, indicator, year, comparator, value, baseline, note).
@@ -236,6 +288,27 @@ TARGETS = [
     ("331082", "TALENT_WORK_RANK", 2019, "lte", 3, None, "跻身台州市人才工作第一方阵"),
     ("331082", "TALENT_STATIONS", 2019, "gte", 10, None, "demo"),
     ("331082", "MASTER_STUDIOS", 2019, "gte", 20, None, "demo"),
+    ("331082", "TALENT_WORK_RANK", 2023, "lte", 3, None, "demo"),
+    ("331082", "TALENT_WORK_RANK", 2024, "lte", 3, None, "demo"),
+    ("3304Z01", "HYDROGEN_PLATFORM", 2025, "eq", 1, None, "demo"),
+    # 嘉兴市 and its counties in 2024: the counties' training targets add up to 34,200, below the
+    # city's 36,000 (the target cascade warns); their talent-fund targets to 50,300, above 48,000.
+    ("3304", "VT_TRAINED", 2024, "gte", 36000, None, "demo"),
+    ("330402", "VT_TRAINED", 2024, "gte", 5500, None, "demo"),
+    ("330411", "VT_TRAINED", 2024, "gte", 4800, None, "demo"),
+    ("330421", "VT_TRAINED", 2024, "gte", 4200, None, "demo"),
+    ("330424", "VT_TRAINED", 2024, "gte", 3300, None, "demo"),
+    ("330481", "VT_TRAINED", 2024, "gte", 6300, None, "demo"),
+    ("330482", "VT_TRAINED", 2024, "gte", 4500, None, "demo"),
+    ("330483", "VT_TRAINED", 2024, "gte", 5600, None, "demo"),
+    ("3304", "TALENT_FUND", 2024, "gte", 48000, None, "demo"),
+    ("330402", "TALENT_FUND", 2024, "gte", 9000, None, "demo"),
+    ("330411", "TALENT_FUND", 2024, "gte", 6800, None, "demo"),
+    ("330421", "TALENT_FUND", 2024, "gte", 6000, None, "demo"),
+    ("330424", "TALENT_FUND", 2024, "gte", 4000, None, "demo"),
+    ("330481", "TALENT_FUND", 2024, "gte", 10000, None, "demo"),
+    ("330482", "TALENT_FUND", 2024, "gte", 6000, None, "demo"),
+    ("330483", "TALENT_FUND", 2024, "gte", 8500, None, "demo"),
 ]
 
 # Progress reports: (region, indicator, year, value, lower bound, state, note or review comment).
@@ -273,6 +346,16 @@ REPORTS = [
     ("331082", "TALENT_WORK_RANK", 2019, 3, False, "approved", ""),
     ("331082", "TALENT_STATIONS", 2019, 12, False, "approved", ""),
     ("331082", "MASTER_STUDIOS", 2019, 18, False, "approved", ""),
+    # A rank over two years (5th, then 3rd: the 2024 aim met), and a milestone not done in 2025.
+    ("331082", "TALENT_WORK_RANK", 2023, 5, False, "approved", ""),
+    ("331082", "TALENT_WORK_RANK", 2024, 3, False, "approved", ""),
+    ("3304Z01", "HYDROGEN_PLATFORM", 2025, 0, False, "approved", "实验室主体工程在建"),
+    # 乍浦镇: indicators 平湖市 does not report, so its figures are 平湖市's, 嘉兴市's and 浙江省's
+    # roll-ups (12 projects incubated in 2024) and no county's own figure stands in their way.
+    ("330482101", "STARTUPS_INCUBATED", 2024, 12, False, "approved", ""),
+    ("330482101", "SKILL_CONTESTS", 2024, 6, False, "approved", ""),
+    ("330482101", "STARTUPS_INCUBATED", CURRENT_YEAR, 9, False, "approved", ""),
+    ("330482101", "SKILL_CONTESTS", CURRENT_YEAR, 8, False, "approved", ""),
 ]
 
 # Approved figures of 嘉兴市's counties and the city itself, so that roll-ups and rankings of
@@ -298,7 +381,71 @@ CITY_FIGURES = {
         "330483": (800, 820),
         "3304": (4600, 4950),
     },
+    "VT_TRAINED": {
+        "330402": (5200, 5800),
+        "330411": (4600, 4900),
+        "330421": (3900, 4300),
+        "330424": (3100, 3400),
+        "330481": (6100, 6500),
+        "330482": (4200, 4600),
+        "330483": (5800, 5500),
+    },
+    "HIGH_LEVEL_TALENT": {
+        "330402": (320, 360),
+        "330411": (260, 290),
+        "330421": (240, 280),
+        "330424": (150, 170),
+        "330481": (380, 410),
+        "330482": (230, 250),  # 260 after the correction below
+        "330483": (340, 330),
+    },
+    "TALENT_FUND": {
+        "330402": (8600, 9800),
+        "330411": (6200, 7100),
+        "330421": (5400, 6300),
+        "330424": (3800, 4200),
+        "330481": (9500, 10400),
+        "330482": (5600, 6500),
+        "330483": (8800, 8200),
+    },
 }
+
+# The figures of CITY_FIGURES that are lower bounds: (region, indicator, year) -> note.
+CITY_LOWER_BOUNDS = {
+    ("330424", "HIGH_LEVEL_TALENT", 2024): "据不完全统计，引进170余名",
+    ("330421", "TALENT_FUND", 2024): "据不完全统计，兑现6300万元以上",
+}
+
+# A correction through the services: the figure approved as in CITY_FIGURES, reopened for this
+# reason, entered again with `value` and approved (its period reopened for the region first).
+CORRECTION = {
+    "region": "330482",
+    "reporter": "pinghu",
+    "indicator": "HIGH_LEVEL_TALENT",
+    "year": 2024,
+    "value": 260,
+    "note": "含补录的一家企业引进人才10名",
+    "reason": "漏报一家企业引进的10名人才，请核实后更正。",
+    "period_reason": "平湖市更正2024年引进高层次和急需紧缺人才数",
+}
+
+# Approved figures inside the current year, and no year report (the figures on the pages are the
+# year to date): (region, indicator, period kind, number, value, lower bound, note). Halves of
+# three counties, flows and one stock, and 桐乡市's first three quarters (a flow adds up to 4,350;
+# a stock is its latest quarter's, 41). When the third quarter has not ended yet, the year before.
+SUB_YEAR_REPORTS = [
+    ("330402", "VT_TRAINED", "half", 1, 3100, False, ""),
+    ("330402", "HR_AGENCIES", "half", 1, 46, False, ""),
+    ("330411", "VT_TRAINED", "half", 1, 2500, False, ""),
+    ("330481", "VT_TRAINED", "half", 1, 3300, False, ""),
+    ("330481", "SKILLED_NEW", "half", 1, 1400, True, "据不完全统计，1400余人"),
+    ("330483", "VT_TRAINED", "quarter", 1, 1300, False, ""),
+    ("330483", "VT_TRAINED", "quarter", 2, 1600, False, ""),
+    ("330483", "VT_TRAINED", "quarter", 3, 1450, False, ""),
+    ("330483", "HR_AGENCIES", "quarter", 1, 38, False, ""),
+    ("330483", "HR_AGENCIES", "quarter", 2, 39, False, ""),
+    ("330483", "HR_AGENCIES", "quarter", 3, 41, False, ""),
+]
 
 # Demo accounts (local use only; `load_demo` refuses to create them when DEBUG is off):
 # username: (role, region code, includes sub-regions, staff, superuser).
