@@ -373,6 +373,16 @@ class SummaryFigureSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=IndicatorKind.choices, read_only=True, help_text=_("The indicator's kind.")
     )
+    basis = serializers.ChoiceField(
+        choices=["own", "rollup"],
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "What completion, status and change are computed from: own — the region's own "
+            "figure; rollup — it has none, so its sub-regions' combined figure (those reported "
+            "so far); null — neither."
+        ),
+    )
     change = serializers.DecimalField(
         read_only=True,
         allow_null=True,
@@ -496,6 +506,7 @@ def summary_data(summary: dashboard.RegionSummary, *, today) -> dict:
             "rank": figure.rank,
             "ranked": figure.ranked,
             "kind": figure.indicator.kind,
+            "basis": figure.basis,
             "change": figure.change,
             "change_measure": CHANGE_MEASURES.get(figure.indicator.kind),
             "change_text": figure.change_text,

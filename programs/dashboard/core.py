@@ -56,6 +56,8 @@ class Figure:
     last_year_is_lower_bound: bool = False
     rollup: Decimal | None = None
     rollup_is_lower_bound: bool = False
+    last_year_rollup: Decimal | None = None
+    last_year_rollup_is_lower_bound: bool = False
     rank: int | None = None
     ranked: int = 0
     history: list[tuple[int, Decimal]] = field(default_factory=list)
@@ -65,10 +67,44 @@ class Figure:
     position: int | None = None  # best first among the regions compared (`Ranking.order`)
 
     @property
+    def basis(self) -> str | None:
+        """What the completion, status and change of the year are computed from: "own" (the
+        region's own approved figure), "rollup" (no own figure: its sub-regions' combined, as
+        reported so far), None (neither)."""
+        if self.value is not None:
+            return "own"
+        return "rollup" if self.rollup is not None else None
+
+    @property
+    def from_rollup(self) -> bool:
+        return self.basis == "rollup"
+
+    @property
+    def actual(self) -> Decimal | None:
+        """The region's figure for its target: its own, else its sub-regions' combined."""
+        return self.rollup if self.from_rollup else self.value
+
+    @property
+    def actual_is_lower_bound(self) -> bool:
+        return self.rollup_is_lower_bound if self.from_rollup else self.is_lower_bound
+
+    @property
+    def previous(self) -> Decimal | None:
+        """Last year's figure on the same basis as this year's (own with own, roll-up with
+        roll-up), so a change never compares a region's own figure with its sub-regions' sum."""
+        return self.last_year_rollup if self.from_rollup else self.last_year
+
+    @property
+    def previous_is_lower_bound(self) -> bool:
+        if self.from_rollup:
+            return self.last_year_rollup_is_lower_bound
+        return self.last_year_is_lower_bound
+
+    @property
     def completion(self) -> figures.Completion:
         target = self.target
         return figures.completion(
-            actual=self.value,
+            actual=self.actual,
             target=target.value if target else None,
             comparator=target.comparator if target else Comparator.GTE,
             kind=self.indicator.kind,
@@ -81,7 +117,7 @@ class Figure:
 
     @property
     def growth(self) -> Decimal | None:
-        return figures.growth(current=self.value, previous=self.last_year)
+        return figures.growth(current=self.actual, previous=self.previous)
 
     @property
     def is_quantity(self) -> bool:
@@ -92,7 +128,7 @@ class Figure:
     def change(self) -> Decimal | None:
         """The change against last year in the measure the kind allows (`figures.change`):
         growth, percentage points, places moved up; None for a milestone."""
-        return figures.change(kind=self.indicator.kind, current=self.value, previous=self.last_year)
+        return figures.change(kind=self.indicator.kind, current=self.actual, previous=self.previous)
 
     @property
     def change_text(self) -> str:
@@ -133,14 +169,16 @@ class Figure:
     def completion_bound(self) -> str:
         """ "≥" / "≤" before a completion computed from a lower bound ("" when exact)."""
         comparator = self.target.comparator if self.target else None
-        return figures.completion_bound(is_lower_bound=self.is_lower_bound, comparator=comparator)
+        return figures.completion_bound(
+            is_lower_bound=self.actual_is_lower_bound, comparator=comparator
+        )
 
     @property
     def growth_bound(self) -> str:
         """ "≥" / "≤" / "≈" before a growth computed from a lower bound ("" when exact)."""
         return figures.growth_bound(
-            is_lower_bound=self.is_lower_bound,
-            last_year_is_lower_bound=self.last_year_is_lower_bound,
+            is_lower_bound=self.actual_is_lower_bound,
+            last_year_is_lower_bound=self.previous_is_lower_bound,
         )
 
     def status(self, year: int, today: date) -> Status:
@@ -157,7 +195,7 @@ class Figure:
             and (ceiling or not completion.met)
         ):
             return figures.pace(
-                year_to_date=self.value,
+                year_to_date=self.actual,
                 annual_target=self.target.value,
                 comparator=self.target.comparator,
                 year=year,
@@ -238,6 +276,8 @@ def figure_from_rows(
         target=target,
         last_year=last_year["value"] if last_year else None,
         last_year_is_lower_bound=bool(last_year and last_year["is_lower_bound"]),
+        last_year_rollup=last_year["rollup"] if last_year else None,
+        last_year_rollup_is_lower_bound=bool(last_year and last_year["rollup_is_lower_bound"]),
         rollup=this_year["rollup"] if this_year else None,
         rollup_is_lower_bound=bool(this_year and this_year["rollup_is_lower_bound"]),
         history=sorted((y, row["value"]) for y, row in rows.items() if row["value"] is not None),

@@ -231,3 +231,28 @@ def test_the_region_page_stays_within_its_query_budget(
 ):
     with django_assert_max_num_queries(8):
         assert client.get(reverse("public:region", args=["3304"]) + "?year=2023").status_code == 200
+
+
+def test_a_target_without_an_own_figure_is_held_against_the_sub_regions(
+    jiaxing, pinghu, nanhu
+):
+    """嘉兴市 sets 10,000 but reports nothing itself: its counties' 3,000 + 4,500 (2024; 2023:
+    5,000 + 1,000) stand for it, said so, with growth roll-up against roll-up (+25.0%)."""
+    indicator = IndicatorFactory(code="T", name="培训人次", rollup=RollupRule.SUM)
+    target(indicator, jiaxing, 2024, 10000)
+    for region, values in ((pinghu, (5000, 3000)), (nanhu, (1000, 4500))):
+        for year, value in zip((2023, 2024), values, strict=True):
+            approve(indicator, region, year, value)
+    figure = dashboard.region_summary(jiaxing, 2024).figures[indicator.pk]
+    assert (figure.basis, figure.actual, figure.previous) == ("rollup", 7500, 6000)
+    assert figure.completion.ratio == Decimal("0.75") and figure.growth == Decimal("0.25")
+    html = text_of(ZH, reverse("public:region", args=["3304"]) + "?year=2024")
+    row = plain(html.split(">培训人次</a>", 1)[1].split("</tr>", 1)[0])
+    assert row == "≥ 10,000 人 — 75.0% 按已报送的下级汇总计算 +25.0% 7,500 人 未达标"
+    data = APIClient().get("/api/v1/regions/3304/summary/", {"year": 2024}).json()
+    t = next(f for f in data["figures"] if f["indicator"] == "T")
+    assert (t["basis"], Decimal(t["completion"]["percent"]), t["status"]) == (
+        "rollup",
+        Decimal("75.0"),
+        "not_met",
+    )
