@@ -23,7 +23,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from programs import dashboard, figures
-from programs.choices import Comparator, PeriodKind, ReportState, Status, TimeNature
+from programs.choices import Comparator, IndicatorKind, PeriodKind, ReportState, Status, TimeNature
 from programs.exports import year_report
 from programs.models import Indicator, RegionFigure
 from regions.choices import RegionKind, RegionLevel
@@ -79,6 +79,9 @@ def from_figure(figure: dashboard.Figure) -> dict:
         "completion": figures.as_percent(figure.completion.ratio),
         "met": figure.completion.met,
         "growth": figures.as_percent(figure.growth),
+        # growth, points or places, by the indicator's kind; the API's six decimals
+        "change": None if figure.change is None else round(figure.change, 6),
+        "kind": figure.indicator.kind,
         "status": Status(figure.badge).value,
         "rollup": figure.rollup,
         "rollup_lower_bound": figure.rollup_is_lower_bound,
@@ -94,6 +97,8 @@ def from_api(item: dict) -> dict:
         "completion": number(item["completion"]["percent"]),
         "met": item["completion"]["met"],
         "growth": number(item["growth_percent"]),
+        "change": number(item["change"]),
+        "kind": item["kind"],
         "status": item["status"],
         "rollup": number(item["rollup"]),
         "rollup_lower_bound": item["rollup_is_lower_bound"],
@@ -107,13 +112,24 @@ def in_download(shown: dict, rank: int | None, ranked: int) -> dict:
         "lower_bound": shown["lower_bound"],
         "target": shown["target"],
         "completion": shown["completion"],
-        "growth": shown["growth"],
+        "growth": download_change(shown),
         "status": status_label(shown["status"]),
         "rollup": shown["rollup"],
         "rollup_lower_bound": shown["rollup_lower_bound"],
         "rank": rank,
         "ranked": ranked,
     }
+
+
+def download_change(shown: dict):
+    """The download's change column: growth in % for counts and amounts, points (one decimal)
+    for a percentage, places up for a rank, empty for a milestone."""
+    change, kind = shown["change"], shown["kind"]
+    if change is None or kind == IndicatorKind.RANK:
+        return change
+    if kind == IndicatorKind.PERCENTAGE:
+        return change.quantize(Decimal("0.1"))
+    return figures.as_percent(change)
 
 
 def from_csv(row: dict) -> dict:
@@ -126,7 +142,8 @@ def from_csv(row: dict) -> dict:
         if row["Target"]
         else None,
         "completion": number(row["Completion (%)"]),
-        "growth": number(row["YoY growth (%)"]),
+        # "YoY growth (%)", or the change in points or places (the header says which)
+        "growth": number(next(t for h, t in row.items() if h.startswith(("YoY", "Change")))),
         "status": row["Status"],
         "rollup": number(row["Sub-regions combined"]),
         "rollup_lower_bound": row["Sub-regions combined: lower bound"] == "Yes",
@@ -223,9 +240,7 @@ def check_region_year(paths: Paths, region: Region, year: int) -> int:
         if summary.children:
             rows = paths.sub_regions(indicator, region, year)
             ranking = summary.child_ranking(indicator_id)
-            assert [p.region.code for p in ranking] == [
-                c for c, _ in sorted(rows.items(), key=by_place)
-            ]
+            assert [p.region.code for p in ranking] == list(rows)  # best first, as downloaded
             ranked = sum(1 for p in ranking if p.rank is not None)
             for place in ranking:
                 row = rows[place.region.code]
@@ -404,7 +419,9 @@ def test_a_half_year_figure_is_the_year_to_date_on_every_path(jiaxing, pinghu, n
     assert pinghu_figure.completion.ratio == Decimal("0.6")
     rows = paths.sub_regions(indicator, jiaxing, 2024)
     assert (rows["330482"]["value"], rows["330402"]["value"]) == (600, 450)
-    assert [row["rank"] for row in (rows["330482"], rows["330402"])] == [1, 2]
+    # Two sub-regions with a figure: best first, without places (three are needed for a place).
+    assert list(rows)[:2] == ["330482", "330402"]
+    assert [row["rank"] for row in (rows["330482"], rows["330402"])] == [None, None]
     city = paths.indicator_page(indicator, jiaxing, 2024).current
     assert (city.value, city.rollup) == (None, 1050)
 
@@ -421,9 +438,7 @@ def test_a_zone_counted_in_its_county_is_ranked_but_not_summed(jiaxing, gangqu, 
     for region in (jiaxing, gangqu, pinghu):
         check_region_year(paths, region, 2023)
     rows = paths.sub_regions(indicator, jiaxing, 2023)
-    assert [(c, rows[c]["rank"]) for c in ("3304Z01", "330482", "330499")] == [
-        ("3304Z01", 1),
-        ("330482", 2),
-        ("330499", None),
-    ]
+    # Best first (the zone is ranked, though not summed); two with a figure give no places.
+    assert list(rows) == ["3304Z01", "330482", "330499"]
+    assert {rows[c]["rank"] for c in rows} == {None}
     assert paths.indicator_page(indicator, jiaxing, 2023).current.rollup == 700
