@@ -28,9 +28,8 @@ from .sections import (
     write_plans,
     write_sub_regions,
 )
-from .words import number_text
 
-__all__ = ["indicator_rows", "number_text", "write_year_report", "year_report_filename"]
+__all__ = ["indicator_rows", "write_year_report", "year_report_filename"]
 
 
 def year_report_filename(region: Region, year: int) -> str:
