@@ -346,7 +346,7 @@ def table_after(document, caption: str) -> list[list[str]]:
 def test_a_rank_reads_as_places_never_as_a_percentage(city_2024):
     # 5th → 3rd against a target of the top 3: met, up two places; no share of a place.
     row = row_of(city_2024, "考核排名")
-    assert row[1:7] == ["—", "前3位", "第3位", "—", "上升2位", "已达标"]
+    assert row[1:8] == ["—", "前3位", "第3位", "—", "上升2位", "—", "已达标"]
     sentence = next(t for t in texts(city_2024) if "考核排名" in t)
     clause = sentence.split("考核排名", 1)[1].split("；", 1)[0]
     assert clause == "第3位（目标前3位），已达标，较上年上升2位"
@@ -355,14 +355,14 @@ def test_a_rank_reads_as_places_never_as_a_percentage(city_2024):
 
 def test_a_milestone_reads_done_never_one(city_2024):
     row = row_of(city_2024, "重点改革")
-    assert row[1:7] == ["—", "完成", "已完成", "—", "—", "已达标"]  # no growth from 0 to 1
+    assert row[1:8] == ["—", "完成", "已完成", "—", "—", "—", "已达标"]  # no growth from 0 to 1
     assert "重点改革已完成" in next(t for t in texts(city_2024) if "重点改革" in t)
 
 
 def test_a_percentage_changes_by_points(city_2024):
-    # 40% → 42.1% is 2.1 points (not +5.3%); 42.1 of ≥ 45 is 93.6%.
+    # 40% → 42.1% is 2.1 points (not +5.3%); 42.1 of ≥ 45 is 93.6%; the counties' mean is 44.
     row = row_of(city_2024, "就业率")
-    assert row[1:7] == ["%", "45", "42.1", "93.6%", "+2.1个百分点", "未达标"]
+    assert row[1:8] == ["%", "45", "42.1", "93.6%", "+2.1个百分点", "44", "未达标"]
     sentence = next(t for t in texts(city_2024) if "就业率" in t)
     assert "同比增长2.1个百分点" in sentence
     assert "5.3%" not in sentence
@@ -384,17 +384,14 @@ def test_a_plans_progress_is_capped_beside_each_indicators_own_completion(city_2
     assert plan[1:] == ["2/2", "100%", "引才人数114%；育才人数100%"]
 
 
-def test_a_figure_only_rolled_up_is_listed_labelled_with_its_cascade_shortfall(city_2024):
-    # No figure of its own: 1,200 + 900 + 300 of the counties, labelled; the targets of two of
-    # them, 1,000 + 2,000, fall short of the city's 10,000.
-    assert row_of(city_2024, "培训人数")[1:7] == [
-        "人",
-        "10,000",
-        "下级汇总：2,400",
-        "—",
-        "—",
-        "暂无数据",
-    ]
+def test_a_figure_only_rolled_up_is_listed_with_its_cascade_shortfall(city_2024):
+    # No figure of its own: 1,200 + 900 + 300 of the counties, in the column of the sub-regions
+    # combined (as on the region page); the targets of two of them, 1,000 + 2,000, fall short
+    # of the city's 10,000.
+    header = next(row for row in table_rows(city_2024) if row[:2] == ["指标", "单位"])
+    assert header[3:] == ["实际", "完成率", "同比", "下级汇总", "状态"]
+    row = row_of(city_2024, "培训人数")
+    assert row[1:] == ["人", "10,000", "—", "—", "—", "2,400", "暂无数据"]
     assert "注：培训人数，下级目标合计 3,000，低于本级目标 10,000。" in texts(city_2024)
     sentence = next(t for t in texts(city_2024) if "考核排名" in t)
     assert "培训人数本级暂无已审核数据，下级汇总2,400人" in sentence
@@ -403,10 +400,10 @@ def test_a_figure_only_rolled_up_is_listed_labelled_with_its_cascade_shortfall(c
 def test_every_indicator_of_the_programs_is_in_a_table(city_2024):
     names = {row[0] for row in table_rows(city_2024)}
     assert {"考核排名", "重点改革", "就业率", "引才人数", "育才人数", "培训人数"} <= names
-    # Of no plan, only rolled up from a county: after the plans, labelled (a figure of no plan
-    # without the city's own value was left out before).
+    # Of no plan and only rolled up from a county: after the plans (a figure of no plan without
+    # the city's own value was left out before).
     assert any("其他指标" in heading for heading in headings(city_2024))
-    assert row_of(city_2024, "返乡人数")[1:7] == ["人", "—", "下级汇总：70", "—", "—", "暂无数据"]
+    assert row_of(city_2024, "返乡人数")[1:] == ["人", "—", "—", "—", "—", "70", "暂无数据"]
 
 
 def test_sub_regions_get_places_only_when_three_have_a_figure(city_2024):

@@ -42,6 +42,11 @@ class ReportData:
         )
 
     @property
+    def with_rollup(self) -> bool:
+        """The indicator tables give the sub-regions combined, as the region page's do."""
+        return bool(self.summary.children)
+
+    @property
     def headline(self) -> list[Figure]:
         """The summary's headline indicators, in the order the plans list them."""
         place: dict[int, int] = {}

@@ -15,7 +15,6 @@ from ..charts import percent_text, with_unit
 from .data import PlanSection, ReportData
 from .document import Writer
 from .words import (
-    actual_cell,
     bound_words,
     cell_text,
     date_text,
@@ -188,24 +187,31 @@ def each_completion(summary: PlanSummary) -> str:
     )
 
 
-def indicator_rows(figures: list[Figure]) -> list[list[str]]:
+def indicator_rows(figures: list[Figure], *, with_rollup: bool = False) -> list[list[str]]:
     """One row per figure, in the words of the region page's figure table: a rank's "第3位" and
-    "上升2位", a milestone's "已完成", a percentage's change in points, a roll-up labelled."""
-    return [
-        [
+    "上升2位", a milestone's "已完成", a percentage's change in points; `with_rollup` (a region
+    with sub-regions) adds the page's column of the sub-regions combined before the status."""
+    rows = []
+    for f in figures:
+        kind = f.indicator.kind
+        row = [
             f.indicator.name,
             unit_text(f),
             target_cell(f),
-            actual_cell(f),
+            cell_text(f.value, kind=kind, lower_bound=f.is_lower_bound),
             bounded_text(percent_text(f.completion.ratio), f.completion_bound),
             f.change_text,
             status_text(f),
         ]
-        for f in figures
-    ]
+        if with_rollup:
+            row.insert(-1, cell_text(f.rollup, kind=kind, lower_bound=f.rollup_is_lower_bound))
+        rows.append(row)
+    return rows
 
 
-def indicator_table(writer: Writer, title: str, figures: list[Figure]) -> None:
+def indicator_table(
+    writer: Writer, title: str, figures: list[Figure], *, with_rollup: bool
+) -> None:
     header = [
         _("Indicator"),
         _("Unit"),
@@ -216,7 +222,10 @@ def indicator_table(writer: Writer, title: str, figures: list[Figure]) -> None:
         _("Status"),
     ]
     widths = [3.6, 1.3, 1.9, 2.6, 1.8, 2.2, 2.2]
-    writer.table(title, header, indicator_rows(figures), widths)
+    if with_rollup:
+        header.insert(-1, _("Sub-regions combined"))
+        widths = [3.0, 1.1, 1.7, 1.9, 1.6, 2.1, 2.0, 2.2]
+    writer.table(title, header, indicator_rows(figures, with_rollup=with_rollup), widths)
     for figure in figures:  # the sub-regions' targets short of the region's: as on the page
         if figure.cascade is not None:
             writer.paragraph(
@@ -229,7 +238,12 @@ def write_plans(writer: Writer, data: ReportData) -> None:
     if not data.programs:  # a region reporting figures without programs of its own
         if data.untracked:
             writer.section(_("Progress by indicator"))
-            indicator_table(writer, indicators_of(data.summary.region.name), data.untracked)
+            indicator_table(
+                writer,
+                indicators_of(data.summary.region.name),
+                data.untracked,
+                with_rollup=data.with_rollup,
+            )
         return
     writer.section(_("Progress by plan"))
     if any(s.summary and s.summary.completion is not None for _p, ss in data.programs for s in ss):
@@ -246,14 +260,14 @@ def write_plans(writer: Writer, data: ReportData) -> None:
             writer.subsection(number, program.name)
         for plan_number, section in enumerate(sections, start=1):
             writer.subsection(plan_number, section.plan.name, level=3 if several else 2)
-            write_plan(writer, section)
+            write_plan(writer, section, with_rollup=data.with_rollup)
     if data.untracked:  # after the programs, or after the plans of the only one
         number = len(data.programs) + 1 if several else sum(len(s) for _p, s in data.programs) + 1
         writer.subsection(number, _("Other indicators"))
-        indicator_table(writer, _("Other indicators"), data.untracked)
+        indicator_table(writer, _("Other indicators"), data.untracked, with_rollup=data.with_rollup)
 
 
-def write_plan(writer: Writer, section: PlanSection) -> None:
+def write_plan(writer: Writer, section: PlanSection, *, with_rollup: bool) -> None:
     if section.plan.description:
         writer.paragraph(section.plan.description)
     if section.measures:
@@ -274,7 +288,9 @@ def write_plan(writer: Writer, section: PlanSection) -> None:
         else:
             text = _("Targets met: %(met)s of %(total)s.") % values
         writer.paragraph(text)
-    indicator_table(writer, indicators_of(section.plan.name), summary.figures)
+    indicator_table(
+        writer, indicators_of(section.plan.name), summary.figures, with_rollup=with_rollup
+    )
 
 
 def indicators_of(name: str) -> str:

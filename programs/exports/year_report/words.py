@@ -84,16 +84,6 @@ def target_cell(figure: Figure) -> str:
     return sign + plain_number(target.value)
 
 
-def actual_cell(figure: Figure) -> str:
-    """The region's own figure; where it has none, the roll-up of the regions below it, labelled
-    so ("下级汇总：5,200余"), never passed off as its own."""
-    kind = figure.indicator.kind
-    if figure.value is None and figure.rollup is not None:
-        rollup = cell_text(figure.rollup, kind=kind, lower_bound=figure.rollup_is_lower_bound)
-        return _("Sub-regions combined: %(value)s") % {"value": rollup}
-    return cell_text(figure.value, kind=kind, lower_bound=figure.is_lower_bound)
-
-
 # --- A figure in a sentence -----------------------------------------------------------------------
 
 
