@@ -8,7 +8,7 @@ from django.utils.translation import pgettext
 
 from ...choices import IndicatorKind
 from ...dashboard import Figure, PlanSummary, RegionSummary
-from ...figures import bounded_text, figure_text
+from ...figures import bounded_text, figure_text, value_text
 from ...models import Measure
 from .. import charts
 from ..charts import percent_text, with_unit
@@ -16,7 +16,6 @@ from .data import PlanSection, ReportData
 from .document import Writer
 from .words import (
     bound_words,
-    cell_text,
     date_text,
     headline_clause,
     join_names,
@@ -198,13 +197,13 @@ def indicator_rows(figures: list[Figure], *, with_rollup: bool = False) -> list[
             f.indicator.name,
             unit_text(f),
             target_cell(f),
-            cell_text(f.value, kind=kind, lower_bound=f.is_lower_bound),
+            value_text(f.value, kind=kind, lower_bound=f.is_lower_bound),
             bounded_text(percent_text(f.completion.ratio), f.completion_bound),
             f.change_text,
             status_text(f),
         ]
         if with_rollup:
-            row.insert(-1, cell_text(f.rollup, kind=kind, lower_bound=f.rollup_is_lower_bound))
+            row.insert(-1, value_text(f.rollup, kind=kind, lower_bound=f.rollup_is_lower_bound))
         rows.append(row)
     return rows
 
@@ -224,7 +223,7 @@ def indicator_table(
     widths = [3.6, 1.3, 1.9, 2.6, 1.8, 2.2, 2.2]
     if with_rollup:
         header.insert(-1, _("Sub-regions combined"))
-        widths = [3.0, 1.1, 1.7, 1.9, 1.6, 2.1, 2.0, 2.2]
+        widths = [3.0, 1.3, 1.6, 1.9, 1.6, 2.1, 2.0, 2.1]
     writer.table(title, header, indicator_rows(figures, with_rollup=with_rollup), widths)
     for figure in figures:  # the sub-regions' targets short of the region's: as on the page
         if figure.cascade is not None:
@@ -335,7 +334,7 @@ def write_sub_regions(writer: Writer, data: ReportData) -> None:
         rows = [
             [
                 place.region.name,
-                cell_text(place.value, kind=indicator.kind, lower_bound=place.is_lower_bound),
+                value_text(place.value, kind=indicator.kind, lower_bound=place.is_lower_bound),
             ]
             for place in places
         ]
@@ -344,7 +343,7 @@ def write_sub_regions(writer: Writer, data: ReportData) -> None:
             header.append(with_unit(_("Sub-regions combined"), unit))
             for row, place in zip(rows, places, strict=True):
                 row.append(
-                    cell_text(
+                    value_text(
                         place.rollup, kind=indicator.kind, lower_bound=place.rollup_is_lower_bound
                     )
                 )

@@ -10,7 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from ...choices import IndicatorKind, Status
+from ...choices import Comparator, IndicatorKind, Status
 from ...dashboard import Figure
 from ...figures import figure_text, plain_number, value_text
 from ..charts import percent_text
@@ -61,12 +61,7 @@ def status_text(figure: Figure) -> str:
     return str(Status(figure.badge).label)
 
 
-# --- A figure in a table cell (the unit is in its own column or the header) -----------------------
-
-
-def cell_text(value: Decimal | None, *, kind: str, lower_bound: bool = False) -> str:
-    """A value without its unit: "1,200" / "5,200余", a rank's "第3位", a milestone's "已完成"."""
-    return value_text(value, kind=kind, lower_bound=lower_bound)
+# --- A figure in a table cell: `figures.value_text` without the unit, which has its own column --
 
 
 def unit_text(figure: Figure) -> str:
@@ -80,7 +75,7 @@ def target_cell(figure: Figure) -> str:
     target = figure.target
     if target is None or not figure.is_quantity:
         return figure.target_text
-    sign = "≤" if target.comparator == "lte" else ""  # a floor is the usual case
+    sign = "≤" if target.comparator == Comparator.LTE else ""  # a floor is the usual case
     return sign + plain_number(target.value)
 
 
