@@ -284,30 +284,45 @@ def check_year_report(paths: Paths, region: Region, year: int, tmp_path) -> None
     rankings = [table for table in tables if region_column in table[0][:2]]
     ranked = [f for f in summary.headline if summary.rankings[f.indicator.pk].shown]
     assert len(rankings) == len(ranked)
-    names = dict(Region.objects.filter(parent=region).values_list("code", "name"))
+    children = Region.objects.filter(parent=region)
+    names = dict(children.values_list("code", "name"))
+    zones = set(children.filter(counted_in_parent=True).values_list("code", flat=True))
+    not_summed = in_report_language(translation.gettext, "%(region)s (not in the sum)")
     for figure, table in zip(ranked, rankings, strict=True):
-        kind = figure.indicator.kind
-        downloaded = paths.sub_regions(figure.indicator, region, year)
+        indicator = figure.indicator
+        downloaded = paths.sub_regions(indicator, region, year)
         order = [
             place.region.code
-            for place in summary.child_ranking(figure.indicator.pk)
+            for place in summary.child_ranking(indicator.pk)
             if place.value is not None or place.rollup is not None
         ]
         shown = [(code, downloaded[code]) for code in order]
         with_places = any(row["rank"] is not None for _, row in shown)
-        assert (table[0][0] == rank) == with_places, (region.code, year, figure.indicator.code)
+        assert (table[0][0] == rank) == with_places, (region.code, year, indicator.code)
         with_rollups = any(row["rollup"] is not None for _, row in shown)
-
-        def cell(value, lower_bound, kind=kind):
-            return in_report_language(figures.value_text, value, kind=kind, lower_bound=lower_bound)
-
+        # A zone counted in its county says so where the figures are summed, as the page does.
+        label = {
+            code: not_summed % {"region": names[code]}
+            if code in zones and indicator.rollup != "none"
+            else names[code]
+            for code in order
+        }
+        cells = {
+            code: [
+                in_report_language(
+                    figures.value_text, row[key], kind=indicator.kind, lower_bound=row[mark]
+                )
+                for key, mark in (("value", "lower_bound"), ("rollup", "rollup_lower_bound"))
+            ]
+            for code, row in shown
+        }
         expected = [
             ([str(row["rank"] or "—")] if with_places else [])
-            + [names[code], cell(row["value"], row["lower_bound"])]
-            + ([cell(row["rollup"], row["rollup_lower_bound"])] if with_rollups else [])
+            + [label[code], cells[code][0]]
+            + (cells[code][1:] if with_rollups else [])
             for code, row in shown
         ]
-        assert table[1:] == expected, (region.code, year, figure.indicator.code)
+        assert table[1:] == expected, (region.code, year, indicator.code)
 
 
 # --- The demo -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from ...choices import IndicatorKind
+from ...choices import IndicatorKind, RollupRule
 from ...dashboard import Figure, PlanSummary, RegionSummary
 from ...figures import bounded_text, figure_text, value_text
 from ...models import Measure
@@ -333,7 +333,7 @@ def write_sub_regions(writer: Writer, data: ReportData) -> None:
         header = [_("Region"), with_unit(_("Value"), unit)]
         rows = [
             [
-                place.region.name,
+                region_name(place.region, rolled_up=indicator.rollup != RollupRule.NONE),
                 value_text(place.value, kind=indicator.kind, lower_bound=place.is_lower_bound),
             ]
             for place in places
@@ -376,6 +376,14 @@ def write_sub_regions(writer: Writer, data: ReportData) -> None:
             writer.paragraph(
                 _("Fewer than three sub-regions have a figure: listed best first, without places.")
             )
+
+
+def region_name(region, *, rolled_up: bool) -> str:
+    """A sub-region's name, marked as on the region page where its figures are already counted
+    in a sibling (a zone in its county), so that no one adds the rows up to the roll-up."""
+    if rolled_up and region.counted_in_parent:
+        return _("%(region)s (not in the sum)") % {"region": region.name}
+    return region.name
 
 
 def write_closing(writer: Writer, data: ReportData) -> None:
