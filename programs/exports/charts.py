@@ -97,7 +97,8 @@ def percent_text(ratio: Decimal | None) -> str:
 
 
 def completion_chart(rows: list[tuple[str, Decimal]], *, font: FontProperties) -> bytes:
-    """Horizontal bars: each plan's completion ratio (1 == 100%), with a line at 100%."""
+    """Horizontal bars: each plan's progress to targets (`PlanSummary.completion`, 1 == 100%,
+    each indicator counted at most 100%), with a line at 100%."""
     rows = rows[::-1]  # barh draws bottom-up: keep the plans in reading order
     names = [_wrap(name, 12) for name, _ratio in rows]
     values = [float(ratio) * 100 for _name, ratio in rows]
@@ -106,7 +107,7 @@ def completion_chart(rows: list[tuple[str, Decimal]], *, font: FontProperties) -
     axes.set_yticks(range(len(rows)), names, fontproperties=_sized(font, 9))
     axes.axvline(100, color="#555555", linewidth=0.8, linestyle="--")
     axes.set_xlim(0, max([*values, 100]) * 1.15)
-    axes.set_xlabel(_("Completion (%)"), fontproperties=_sized(font, 9))
+    axes.set_xlabel(_("Progress to targets (%)"), fontproperties=_sized(font, 9))
     axes.bar_label(
         bars,
         labels=[percent_text(ratio) for _name, ratio in rows],

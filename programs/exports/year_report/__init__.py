@@ -1,11 +1,12 @@
 """The year-end progress report of a region, as a Word document (DESIGN.md, "Year-end").
 
 Laid out the way officials write theirs (GB/T 9704 page and fonts): the year's headline figures
-in words, completion per plan, growth and charts, a section per plan with its measures and an
-indicator table, the sub-regions' ranking, and where the figures come from. Every number comes
-from `dashboard.region_summary` (approved figures only) and is formatted by `figures`, so the
-report says exactly what the public dashboard says. The text is always in settings.LANGUAGE_CODE
-(Chinese), whoever asks for it: the document is sent upward after light editing.
+in words, progress to targets per plan (达标进度), change on last year and charts, a section per
+plan with its measures and an indicator table, the sub-regions' ranking, and where the figures
+come from. Every number comes from `dashboard.region_summary` (approved figures only) and is
+worded by `figures` as the pages word it (第3位, 已完成, +2.1个百分点, 5,200余), so the report says
+exactly what the public dashboard says. The text is always in settings.LANGUAGE_CODE (Chinese),
+whoever asks for it: the document is sent upward after light editing.
 """
 
 import re
@@ -28,9 +29,8 @@ from .sections import (
     write_plans,
     write_sub_regions,
 )
-from .words import number_text
 
-__all__ = ["indicator_rows", "number_text", "write_year_report", "year_report_filename"]
+__all__ = ["indicator_rows", "write_year_report", "year_report_filename"]
 
 
 def year_report_filename(region: Region, year: int) -> str:

@@ -30,11 +30,21 @@ class PlanSection:
 class ReportData:
     summary: RegionSummary
     programs: list[tuple[Program, list[PlanSection]]]
-    untracked: list[Figure]  # approved figures no plan of these programs tracks
+    # the figures no plan of these programs tracks, as the region page lists them after the
+    # plans (`RegionSummary.unplanned`): an approved figure, a roll-up from below or a target
+    untracked: list[Figure]
 
     @property
     def has_figures(self) -> bool:
-        return any(f.value is not None for f in self.summary.figures.values())
+        """An approved figure of the region's own, or one rolled up from the regions below it."""
+        return any(
+            f.value is not None or f.rollup is not None for f in self.summary.figures.values()
+        )
+
+    @property
+    def with_rollup(self) -> bool:
+        """The indicator tables give the sub-regions combined, as the region page's do."""
+        return bool(self.summary.children)
 
     @property
     def headline(self) -> list[Figure]:
@@ -62,13 +72,4 @@ def report_data(region: Region, year: int) -> ReportData:
         sections[plan.program_id].append(
             PlanSection(plan, list(plan.measures.all()), plan_summaries.get(plan.pk))
         )
-    tracked = {f.indicator.pk for s in plan_summaries.values() for f in s.figures}
-    untracked = sorted(
-        (
-            f
-            for f in summary.figures.values()
-            if f.indicator.pk not in tracked and f.value is not None
-        ),
-        key=lambda f: f.indicator.code,
-    )
-    return ReportData(summary, [(p, sections[p.pk]) for p in programs], untracked)
+    return ReportData(summary, [(p, sections[p.pk]) for p in programs], summary.unplanned)

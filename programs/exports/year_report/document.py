@@ -75,11 +75,13 @@ class Writer:
         in cm (Word would give a long indicator name as little room as a percentage)."""
         self.tables += 1
         caption = _("Table %(number)s. %(title)s") % {"number": self.tables, "title": title}
-        self.paragraph(caption, "Caption")
+        self.paragraph(caption, "Caption").paragraph_format.keep_with_next = True
         table = self.doc.add_table(rows=1, cols=len(header))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)  # the grid LibreOffice and WPS lay the table out by
         for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
             fill_cell(cell, text, width, bold=True)
         table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
