@@ -233,9 +233,7 @@ def test_the_region_page_stays_within_its_query_budget(
         assert client.get(reverse("public:region", args=["3304"]) + "?year=2023").status_code == 200
 
 
-def test_a_target_without_an_own_figure_is_held_against_the_sub_regions(
-    jiaxing, pinghu, nanhu
-):
+def test_a_target_without_an_own_figure_is_held_against_the_sub_regions(jiaxing, pinghu, nanhu):
     """嘉兴市 sets 10,000 but reports nothing itself: its counties' 3,000 + 4,500 (2024; 2023:
     5,000 + 1,000) stand for it, said so, with growth roll-up against roll-up (+25.0%)."""
     indicator = IndicatorFactory(code="T", name="培训人次", rollup=RollupRule.SUM)

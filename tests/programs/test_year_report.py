@@ -155,7 +155,7 @@ def test_a_city_report_ranks_its_sub_regions(demo, tmp_path):
     document = write(Region.objects.get(code="3304"), 2024, tmp_path)
     rows = table_rows(document)
     # 嘉兴市's own figure without a target of its own, with growth (13,500 → 14,700 is +8.9%).
-    assert ["新增技能人才", "人", "—", "14,700", "—", "+8.9%", "未设目标"] in rows
+    assert ["新增技能人才", "人", "—", "14,700", "—", "+8.9%", "14,660", "未设目标"] in rows
     haining = Region.objects.get(code="330481").name
     assert ["排名", "区域", "数值（人）"] in rows  # eight sub-regions with a figure: places
     assert ["1", haining, "2,710"] in rows  # the most new skilled workers of 2024
@@ -392,7 +392,9 @@ def test_a_figure_only_rolled_up_is_listed_with_its_cascade_shortfall(city_2024)
     header = next(row for row in table_rows(city_2024) if row[:2] == ["指标", "单位"])
     assert header[3:] == ["实际", "完成率", "同比", "下级汇总", "状态"]
     row = row_of(city_2024, "培训人数")
-    assert row[1:] == ["人", "10,000", "—", "—", "—", "2,400", "暂无数据"]
+    # The target is held against the roll-up (2,400 of 10,000), and the report says so.
+    assert row[1:] == ["人", "10,000", "—", "24%", "—", "2,400", "未达标"]
+    assert "注：培训人数本级未单独报送，完成率和状态按已报送的下级汇总计算。" in texts(city_2024)
     assert "注：培训人数，下级目标合计 3,000，低于本级目标 10,000。" in texts(city_2024)
     sentence = next(t for t in texts(city_2024) if "考核排名" in t)
     assert "培训人数本级暂无已审核数据，下级汇总2,400人" in sentence
@@ -404,7 +406,8 @@ def test_every_indicator_of_the_programs_is_in_a_table(city_2024):
     # Of no plan and only rolled up from a county: after the plans (a figure of no plan without
     # the city's own value was left out before).
     assert any("其他指标" in heading for heading in headings(city_2024))
-    assert row_of(city_2024, "返乡人数")[1:] == ["人", "—", "—", "—", "—", "70", "暂无数据"]
+    # A roll-up without a target: a value with none to meet (未设目标), not "no data".
+    assert row_of(city_2024, "返乡人数")[1:] == ["人", "—", "—", "—", "—", "70", "未设目标"]
 
 
 def test_sub_regions_get_places_only_when_three_have_a_figure(city_2024):

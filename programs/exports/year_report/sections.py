@@ -60,7 +60,9 @@ def targets_sentence(summary: RegionSummary) -> str:
         (f for f in summary.figures.values() if f.target is not None),
         key=lambda f: f.indicator.code,
     )
-    reported = [f for f in with_target if f.value is not None]
+    # A target without the region's own figure is held against its sub-regions' roll-up, as on
+    # the page (`Figure.basis`); only a target with neither has no figure yet.
+    reported = [f for f in with_target if f.actual is not None]
     sentences = []
     if reported:
         met = sum(1 for f in reported if f.completion.met)
@@ -73,7 +75,7 @@ def targets_sentence(summary: RegionSummary) -> str:
         sentences.append(
             _("Still short of the target: %(indicators)s.") % {"indicators": join_names(short)}
         )
-    missing = [f.indicator.name for f in with_target if f.value is None]
+    missing = [f.indicator.name for f in with_target if f.actual is None]
     if missing:
         sentences.append(
             _("No approved figure yet: %(indicators)s.") % {"indicators": join_names(missing)}
@@ -225,7 +227,15 @@ def indicator_table(
         header.insert(-1, _("Sub-regions combined"))
         widths = [3.0, 1.3, 1.6, 1.9, 1.6, 2.1, 2.0, 2.1]
     writer.table(title, header, indicator_rows(figures, with_rollup=with_rollup), widths)
-    for figure in figures:  # the sub-regions' targets short of the region's: as on the page
+    for figure in figures:  # as on the page: a completion from the roll-up, a cascade shortfall
+        if figure.from_rollup and figure.target is not None:
+            writer.paragraph(
+                _(
+                    "Note: %(indicator)s has no figure of its own; its completion and status are "
+                    "from the sub-regions reported so far."
+                )
+                % {"indicator": figure.indicator.name}
+            )
         if figure.cascade is not None:
             writer.paragraph(
                 _("Note: %(indicator)s, %(message)s.")
