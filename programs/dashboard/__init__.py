@@ -2,18 +2,20 @@
 
 `core` reads a region's figures (the region page, the API summary, the Word report, the ranking
 of sub-regions every page shares); `indicator` reads one indicator over the years and across the
-sub-regions (the indicator page) from the same rows with the same functions.
+sub-regions (the indicator page) from the same rows with the same functions; `periods` compares
+a sub-year figure's latest period with the one before (环比); `approved` is the one filter on
+the reports themselves.
 """
 
+from .approved import APPROVED, approved_reports
 from .core import (
-    APPROVED,
     FIGURE_FIELDS,
     Figure,
     Place,
     PlanSummary,
     Ranking,
     RegionSummary,
-    approved_reports,
+    add_period_steps,
     default_year,
     figure_from_rows,
     headline_region,
@@ -28,6 +30,7 @@ from .indicator import (
     indicator_default_region,
     indicator_figures,
 )
+from .periods import PeriodStep, previous_periods
 
 __all__ = [
     "APPROVED",
@@ -35,17 +38,20 @@ __all__ = [
     "Figure",
     "IndicatorFigures",
     "IndicatorYears",
+    "PeriodStep",
     "Place",
     "PlanSummary",
     "Ranking",
     "RegionSummary",
     "YearFigure",
+    "add_period_steps",
     "approved_reports",
     "default_year",
     "figure_from_rows",
     "headline_region",
     "indicator_default_region",
     "indicator_figures",
+    "previous_periods",
     "rank_regions",
     "recently_updated",
     "region_summary",

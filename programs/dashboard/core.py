@@ -22,16 +22,12 @@ from django.utils import timezone
 
 from regions.models import Region
 
-from .. import figures
-from ..choices import Comparator, Direction, PeriodKind, ReportState, RollupRule, Status, TimeNature
-from ..models import Indicator, PlanIndicator, Program, ProgressReport, RegionFigure, Target
+from .. import figures, periods
+from ..choices import Comparator, Direction, PeriodKind, RollupRule, Status, TimeNature
+from ..models import Indicator, PlanIndicator, Program, RegionFigure, Target
 from ..selectors import programs_for
-
-APPROVED = ReportState.APPROVED
-
-
-def approved_reports():
-    return ProgressReport.objects.filter(state=APPROVED)
+from .approved import approved_reports
+from .periods import PeriodStep, previous_periods
 
 
 @dataclass
@@ -51,6 +47,28 @@ class Figure:
     history: list[tuple[int, Decimal]] = field(default_factory=list)
     lower_bound_years: frozenset[int] = frozenset()  # the years of `history` that are lower bounds
     badge: Status = Status.NO_DATA  # status() as of the day the summary was made
+    through: int | None = None  # the last month `value` covers (12: the year; None: unknown)
+    rollup_through: int | None = None  # the least coverage among the sub-regions rolled up
+    rollup_mixed: bool = False  # the sub-regions rolled up cover different parts of the year
+    period_step: PeriodStep | None = None  # 环比 of `value`'s latest sub-year period
+
+    @property
+    def period_suffix(self) -> str:
+        """What part of the year `value` covers ("上半年", "6月末"; "" for the whole year)."""
+        return periods.period_suffix(self.through, time_nature=self.indicator.time_nature)
+
+    @property
+    def rollup_period_suffix(self) -> str:
+        """What part of the year the roll-up covers, at least ("" for the whole year)."""
+        return periods.period_suffix(self.rollup_through, time_nature=self.indicator.time_nature)
+
+    @property
+    def rollup_mixed_note(self) -> str:
+        """ "部分下级仅报至上半年" under a roll-up of sub-regions covering different parts of the
+        year; "" otherwise."""
+        if not self.rollup_mixed:
+            return ""
+        return periods.mixed_note(self.rollup_through, time_nature=self.indicator.time_nature)
 
     @property
     def completion(self) -> figures.Completion:
@@ -223,6 +241,9 @@ FIGURE_FIELDS = (
     "approved_at",
     "rollup",
     "rollup_is_lower_bound",
+    "through",
+    "rollup_through",
+    "rollup_mixed",
 )
 
 
@@ -247,6 +268,9 @@ def figure_from_rows(
         last_year_is_lower_bound=bool(last_year and last_year["is_lower_bound"]),
         rollup=this_year["rollup"] if this_year else None,
         rollup_is_lower_bound=bool(this_year and this_year["rollup_is_lower_bound"]),
+        through=this_year["through"] if this_year and this_year["value"] is not None else None,
+        rollup_through=this_year["rollup_through"] if this_year else None,
+        rollup_mixed=bool(this_year and this_year["rollup_mixed"]),
         history=sorted((y, row["value"]) for y, row in rows.items() if row["value"] is not None),
         lower_bound_years=frozenset(
             y for y, row in rows.items() if row["value"] is not None and row["is_lower_bound"]
@@ -358,6 +382,7 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         among_siblings = ranking(siblings, indicator)
         figure.rank, figure.ranked = among_siblings.place(region.pk), among_siblings.ranked
         result[indicator_id] = figure
+    add_period_steps({region.pk: result}, year)
     for (region_id, _indicator_id), by_year in per_key.items():
         if region_id in own_or_below and region_id != region.pk:  # the sub-regions' figures
             years.update(y for y, row in by_year.items() if row["value"] is not None)
@@ -373,6 +398,22 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         years=sorted(years | ({year} if targets else set())),
         data_as_of=latest,
     )
+
+
+def add_period_steps(figures_of: Mapping[int, Mapping[int, Figure]], year: int) -> None:
+    """Sets `period_step` (环比) on the figures, region id → indicator id → figure, whose value
+    stands on sub-year reports: one query, none when every value covers the whole year."""
+    partial = {
+        (region_id, indicator_id)
+        for region_id, by_indicator in figures_of.items()
+        for indicator_id, figure in by_indicator.items()
+        if figure.value is not None and figure.through is not None and figure.through < 12
+    }
+    if not partial:
+        return
+    steps = previous_periods({r for r, _ in partial}, {i for _, i in partial}, year)
+    for region_id, indicator_id in partial:
+        figures_of[region_id][indicator_id].period_step = steps.get((region_id, indicator_id))
 
 
 def _not_rolled_up(children) -> Q:
