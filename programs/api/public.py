@@ -24,8 +24,7 @@ from rest_framework.settings import api_settings
 
 from regions.models import Region
 
-from .. import dashboard, figures, public_cache
-from ..choices import Comparator, Status
+from .. import dashboard, public_cache
 from ..filters import (
     YEAR_MAX,
     YEAR_MIN,
@@ -39,13 +38,10 @@ from ..filters import (
 from ..models import Indicator, Measure, Plan, Program, Target
 from .pagination import ApiCursorPagination
 from .query import SingleQueryValues
-from .serializers import ErrorSerializer, unit_field
+from .serializers import FIGURE, ErrorSerializer, unit_field
+from .summary import SummaryFigureSerializer, summary_data
 
 TAGS = ["open data"]
-# Figures as JSON numbers (1200, 0.153846), rounded as stored (4 places) or for ratios (6).
-FIGURE = {"max_digits": None, "decimal_places": 4, "coerce_to_string": False}
-RATIO = {"max_digits": None, "decimal_places": 6, "coerce_to_string": False}
-PERCENT = {"max_digits": None, "decimal_places": 1, "coerce_to_string": False}
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description=_("No region with this code."))
 BAD_FILTER = OpenApiResponse(
@@ -276,81 +272,6 @@ class OpenProgressSerializer(serializers.Serializer):
     approved_at = serializers.DateTimeField(source="reviewed_at", read_only=True, allow_null=True)
 
 
-class SummaryTargetSerializer(serializers.Serializer):
-    comparator = serializers.ChoiceField(choices=Comparator.choices, read_only=True)
-    value = serializers.DecimalField(read_only=True, **FIGURE)
-
-
-class SummaryCompletionSerializer(serializers.Serializer):
-    ratio = serializers.DecimalField(
-        read_only=True,
-        allow_null=True,
-        help_text=_("Actual against target (1.2 is 120%); null for ranks and milestones."),
-        **RATIO,
-    )
-    percent = serializers.DecimalField(read_only=True, allow_null=True, **PERCENT)
-    met = serializers.BooleanField(read_only=True, allow_null=True)
-
-
-class SummaryFigureSerializer(serializers.Serializer):
-    indicator = serializers.CharField(read_only=True, help_text=_("Indicator code."))
-    name = serializers.CharField(read_only=True)
-    unit = unit_field()
-    value = serializers.DecimalField(read_only=True, allow_null=True, **FIGURE)
-    is_lower_bound = serializers.BooleanField(read_only=True)
-    target = SummaryTargetSerializer(read_only=True, allow_null=True)
-    completion = SummaryCompletionSerializer(read_only=True)
-    status = serializers.ChoiceField(
-        choices=Status.choices,
-        read_only=True,
-        help_text=_(
-            "met / not_met once the year is over, on_track / behind during it; no_target: a "
-            "value without a target; no_data: no approved value."
-        ),
-    )
-    growth = serializers.DecimalField(
-        read_only=True,
-        allow_null=True,
-        help_text=_("Year-over-year growth as a fraction (0.6102 is +61.02%)."),
-        **RATIO,
-    )
-    growth_percent = serializers.DecimalField(read_only=True, allow_null=True, **PERCENT)
-    last_year = serializers.DecimalField(read_only=True, allow_null=True, **FIGURE)
-    rollup = serializers.DecimalField(
-        read_only=True,
-        allow_null=True,
-        help_text=_("The figure rolled up from the sub-regions by the indicator's rule."),
-        **FIGURE,
-    )
-    rollup_is_lower_bound = serializers.BooleanField(
-        read_only=True,
-        help_text=_(
-            "The roll-up is a lower bound: a sum, mean or maximum including a lower-bound "
-            "figure, or a minimum whose least figures are all lower bounds."
-        ),
-    )
-    completion_bound = serializers.CharField(
-        read_only=True,
-        help_text=_(
-            "“≥” when the completion is computed from a lower bound and the truth is at least "
-            "it, “≤” when at most it (a ceiling), empty when exact."
-        ),
-    )
-    growth_bound = serializers.CharField(
-        read_only=True,
-        help_text=_(
-            "“≥” / “≤” when the growth is computed from a lower bound this year / last year, "
-            "“≈” when from both, empty when exact."
-        ),
-    )
-    rank = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text=_("Place among the sibling regions.")
-    )
-    ranked = serializers.IntegerField(
-        read_only=True, help_text=_("How many sibling regions have a figure to rank.")
-    )
-
-
 class RegionSummarySerializer(serializers.Serializer):
     region = OpenRegionSerializer(read_only=True)
     year = serializers.IntegerField(read_only=True)
@@ -368,48 +289,6 @@ class SummaryQuerySerializer(serializers.Serializer):
             "Default: the latest year with approved data of the region or of the regions below it."
         ),
     )
-
-
-def summary_data(summary: dashboard.RegionSummary, *, today) -> dict:
-    """The region page's figures as plain data; every number is computed by dashboard/figures."""
-
-    def figure_data(figure: dashboard.Figure) -> dict:
-        completion = figure.completion
-        target = figure.target
-        return {
-            "indicator": figure.indicator.code,
-            "name": figure.indicator.name,
-            "unit": figure.indicator.unit,
-            "value": figure.value,
-            "is_lower_bound": figure.is_lower_bound,
-            "target": (
-                {"comparator": target.comparator, "value": target.value} if target else None
-            ),
-            "completion": {
-                "ratio": completion.ratio,
-                "percent": figures.as_percent(completion.ratio),
-                "met": completion.met,
-            },
-            "status": figure.status(summary.year, today),
-            "growth": figure.growth,
-            "growth_percent": figures.as_percent(figure.growth),
-            "last_year": figure.last_year,
-            "rollup": figure.rollup,
-            "rollup_is_lower_bound": figure.rollup_is_lower_bound,
-            "completion_bound": figure.completion_bound,
-            "growth_bound": figure.growth_bound,
-            "rank": figure.rank,
-            "ranked": figure.ranked,
-        }
-
-    ordered = sorted(summary.figures.values(), key=lambda f: f.indicator.code)
-    return {
-        "region": summary.region,
-        "year": summary.year,
-        "years": summary.years,
-        "data_as_of": summary.data_as_of,
-        "figures": [figure_data(f) for f in ordered],
-    }
 
 
 # --- Views ----------------------------------------------------------------------------------------
