@@ -108,14 +108,14 @@ class SummaryFigureSerializer(serializers.Serializer):
     period = serializers.CharField(
         read_only=True,
         allow_null=True,
-        help_text=_("The period the value stands for, in the request's language (“2026年上半年”)."),
+        help_text=_("The period the value stands for, in the request's language (“2026 H1”)."),
     )
     period_change = SummaryPeriodChangeSerializer(
         read_only=True,
         allow_null=True,
         help_text=_(
-            "Against the previous period (环比), for a value that stands on sub-year reports; "
-            "null for a year report."
+            "Against the previous period of the same year, for a value that stands on sub-year "
+            "reports; null for a year report."
         ),
     )
     rollup = serializers.DecimalField(
