@@ -20,6 +20,12 @@ The rules, in SQL that PostgreSQL and SQLite both run:
   bound only when every child at the minimum is one. A maximum is a lower bound even when its
   lower-bound child is below it (that child's truth may be above). Children without a figure
   are left out, as before, and do not make a lower bound. `rollup_is_lower_bound` holds the flag.
+- coverage: how much of the year a figure stands for. An own figure covers `through` months (the
+  used period with the highest number at the coarsest grain: a year report 12, half n 6n,
+  quarter n 3n, month n n); a roll-up covers `rollup_through`, the least of its children's
+  effective coverages (own `through`, else their `rollup_through`), and is `rollup_mixed` when
+  those differ or a child's effective figure is itself a mixed roll-up — so "2026年上半年" is
+  not shown as the year's, and a roll-up over partly reported children says so.
 
 Regions are placed by depth (the number of codes in their path: a province is 1). `refresh_all()`
 rebuilds the table (nightly, and after bulk loads) with one INSERT … SELECT, `rebuild_query`: own
@@ -45,7 +51,7 @@ from .models import ProgressReport
 TABLE = "programs_regionfigure"
 COLUMNS = (
     "region_id, indicator_id, year, value, is_lower_bound, approved_at, rollup, "
-    "rollup_is_lower_bound"
+    "rollup_is_lower_bound, through, rollup_through, rollup_mixed"
 )
 # A region's depth from its materialized path ("33/3304/330482/" is 3).
 DEPTH = "(LENGTH({r}.path) - LENGTH(REPLACE({r}.path, '/', '')))"
@@ -54,6 +60,8 @@ OWN_CTES = """approved AS (
     SELECT r.region_id, r.indicator_id, p.year, p.number, r.value, r.reviewed_at,
            CASE WHEN r.is_lower_bound THEN 1 ELSE 0 END AS lower_bound,
            i.time_nature,
+           p.number * CASE p.kind WHEN 'year' THEN 12 WHEN 'half' THEN 6 WHEN 'quarter' THEN 3
+                                  ELSE 1 END AS through,
            CASE p.kind WHEN 'year' THEN 0 WHEN 'half' THEN 1 WHEN 'quarter' THEN 2 ELSE 3 END
                AS grain,
            MIN(CASE p.kind WHEN 'year' THEN 0 WHEN 'half' THEN 1 WHEN 'quarter' THEN 2 ELSE 3 END)
@@ -72,7 +80,8 @@ OWN_CTES = """approved AS (
 OWN_SELECT = """SELECT region_id, indicator_id, year,
        CASE WHEN MAX(time_nature) = 'stock' THEN MAX(CASE WHEN from_last = 1 THEN value END)
             ELSE SUM(value) END AS value,
-       MAX(lower_bound) AS lower_bound, MAX(reviewed_at) AS approved_at
+       MAX(lower_bound) AS lower_bound, MAX(reviewed_at) AS approved_at,
+       MAX(through) AS through
 FROM used
 GROUP BY region_id, indicator_id, year"""
 
@@ -80,23 +89,30 @@ GROUP BY region_id, indicator_id, year"""
 # as 0/1, value never NULL) rolled into their parents. Rounded to the table's four decimals here,
 # so that a parent's mean is the same whether its children come from the table or from a CTE.
 # The minimum is a lower bound when no exact child is at it (the least exact figure is above it).
+# Coverage: {figures} also give each child's effective `through` (the last month its figure
+# covers) and `mixed` (0/1: its own roll-up mixes coverages); the parent's roll-up covers the
+# least of them, and is mixed when they differ or one of them is mixed.
 ROLLUP_SELECT = """SELECT child.parent_id AS region_id, e.indicator_id, e.year,
        ROUND(CASE i.rollup WHEN 'sum' THEN SUM(e.value) WHEN 'mean' THEN AVG(e.value)
                            WHEN 'max' THEN MAX(e.value) WHEN 'min' THEN MIN(e.value) END, 4)
            AS rollup,
        CASE WHEN i.rollup <> 'min' THEN MAX(e.lower_bound)
             WHEN COALESCE(MIN(CASE WHEN e.lower_bound = 0 THEN e.value END) > MIN(e.value), TRUE)
-            THEN 1 ELSE 0 END AS lower_bound
+            THEN 1 ELSE 0 END AS lower_bound,
+       MIN(e.through) AS through,
+       CASE WHEN MAX(e.through) <> MIN(e.through) OR MAX(e.mixed) = 1 THEN 1 ELSE 0 END AS mixed
 FROM {figures} e
 JOIN regions_region child ON child.id = e.region_id
 JOIN programs_indicator i ON i.id = e.indicator_id
 WHERE child.parent_id IS NOT NULL AND NOT child.counted_in_parent AND i.rollup <> 'none' {scope}
 GROUP BY child.parent_id, e.indicator_id, e.year, i.rollup"""
 
-# A stored row's effective figure: its own value, else its roll-up.
+# A stored row's effective figure: its own value, else its roll-up (with their coverage).
 TABLE_EFFECTIVE = f"""(SELECT region_id, indicator_id, year, COALESCE(value, rollup) AS value,
         CASE WHEN (CASE WHEN value IS NULL THEN rollup_is_lower_bound ELSE is_lower_bound END)
-             THEN 1 ELSE 0 END AS lower_bound
+             THEN 1 ELSE 0 END AS lower_bound,
+        CASE WHEN value IS NULL THEN rollup_through ELSE through END AS through,
+        CASE WHEN value IS NULL AND rollup_mixed THEN 1 ELSE 0 END AS mixed
     FROM {TABLE} WHERE value IS NOT NULL OR rollup IS NOT NULL)"""  # noqa: S608 - constants
 
 # Statement texts hold only table and column names and %s placeholders: every id is a parameter.
@@ -104,19 +120,22 @@ TABLE_EFFECTIVE = f"""(SELECT region_id, indicator_id, year, COALESCE(value, rol
 OWN_SQL = (
     f"INSERT INTO {TABLE} ({COLUMNS})\n"
     f"WITH {OWN_CTES}\n"
-    "SELECT region_id, indicator_id, year, value, lower_bound = 1, approved_at, NULL, FALSE\n"
+    "SELECT region_id, indicator_id, year, value, lower_bound = 1, approved_at, NULL, FALSE,\n"
+    "       through, NULL, FALSE\n"
     "FROM (\n"
     f"{OWN_SELECT}\n) own\n"
 )
 
 ROLLUP_SQL = (
     f"INSERT INTO {TABLE} ({COLUMNS})\n"
-    "SELECT region_id, indicator_id, year, NULL, FALSE, NULL, rollup, lower_bound = 1 FROM (\n"
+    "SELECT region_id, indicator_id, year, NULL, FALSE, NULL, rollup, lower_bound = 1,\n"
+    "       NULL, through, mixed = 1 FROM (\n"
     f"{ROLLUP_SELECT.replace('{figures}', TABLE_EFFECTIVE)}\n"
     # WHERE: without it SQLite would read ON CONFLICT as the join's ON.
     ") rolled WHERE TRUE\n"
     "ON CONFLICT (region_id, indicator_id, year) DO UPDATE SET rollup = excluded.rollup,\n"
-    "    rollup_is_lower_bound = excluded.rollup_is_lower_bound\n"
+    "    rollup_is_lower_bound = excluded.rollup_is_lower_bound,\n"
+    "    rollup_through = excluded.rollup_through, rollup_mixed = excluded.rollup_mixed\n"
 )
 
 # The INSERT line is apart so that the benchmark can aim the same query at its scratch table (P5).
@@ -128,12 +147,17 @@ REBUILD_INSERT = f"INSERT INTO {TABLE} ({COLUMNS})\n"
 STAGE_FIGURES = """(SELECT region_id, indicator_id, year,
         COALESCE(MAX(own_value), MAX(rolled_value)) AS value,
         CASE WHEN MAX(own_value) IS NULL THEN MAX(rolled_bound) ELSE MAX(own_bound) END
-            AS lower_bound
+            AS lower_bound,
+        CASE WHEN MAX(own_value) IS NULL THEN MAX(rolled_through) ELSE MAX(own_through) END
+            AS through,
+        CASE WHEN MAX(own_value) IS NULL THEN MAX(rolled_mixed) ELSE 0 END AS mixed
     FROM (SELECT region_id, indicator_id, year, value AS own_value, lower_bound AS own_bound,
-                 NULL AS rolled_value, NULL AS rolled_bound
+                 through AS own_through, NULL AS rolled_value, NULL AS rolled_bound,
+                 NULL AS rolled_through, NULL AS rolled_mixed
           FROM own WHERE depth = {depth}
           UNION ALL
-          SELECT region_id, indicator_id, year, NULL, NULL, rollup, lower_bound
+          SELECT region_id, indicator_id, year, NULL, NULL, NULL, rollup, lower_bound, through,
+                 mixed
           FROM rolled_{below}) merged
     GROUP BY region_id, indicator_id, year)"""
 
@@ -166,14 +190,16 @@ def rebuild_query(depth: int) -> str:
     )
     return (
         f"WITH {OWN_CTES.format(scope='')},\n"
-        f"own AS (\nSELECT g.*, {DEPTH.format(r='c')} AS depth, c.parent_id, c.counted_in_parent\n"
+        f"own AS (\nSELECT g.*, {DEPTH.format(r='c')} AS depth, c.parent_id, c.counted_in_parent,\n"
+        "       0 AS mixed\n"
         f"FROM (\n{OWN_SELECT}\n) g\n"
         "JOIN regions_region c ON c.id = g.region_id\n),\n"
         + ",\n".join(stages)
         + f",\nrolled AS (\n{rolled}\n)\n"
         "SELECT COALESCE(o.region_id, r.region_id), COALESCE(o.indicator_id, r.indicator_id),\n"
         "       COALESCE(o.year, r.year), o.value, COALESCE(o.lower_bound = 1, FALSE),\n"
-        "       o.approved_at, r.rollup, COALESCE(r.lower_bound = 1, FALSE)\n"
+        "       o.approved_at, r.rollup, COALESCE(r.lower_bound = 1, FALSE),\n"
+        "       o.through, r.through, COALESCE(r.mixed = 1, FALSE)\n"
         "FROM own o FULL JOIN rolled r ON r.region_id = o.region_id\n"
         "    AND r.indicator_id = o.indicator_id AND r.year = o.year\n"
     )
@@ -267,8 +293,8 @@ def refresh(reports: Iterable[ProgressReport]) -> None:
         cursor.execute(f"DELETE FROM {TABLE} WHERE {touched}", touched_params)  # noqa: S608
         cursor.execute(OWN_SQL.format(scope=f"AND {own}"), own_params)
         cursor.execute(
-            f"UPDATE {TABLE} SET rollup = NULL, rollup_is_lower_bound = FALSE "  # noqa: S608
-            f"WHERE {parents}",
+            f"UPDATE {TABLE} SET rollup = NULL, rollup_is_lower_bound = FALSE, "  # noqa: S608
+            f"rollup_through = NULL, rollup_mixed = FALSE WHERE {parents}",
             parents_params,
         )
         for depth in sorted(by_depth, reverse=True):

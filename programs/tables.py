@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.export import TableExport
 from tablib import Dataset
 
-from . import figures
+from . import figures, periods
 from .choices import IndicatorKind
 from .xlsx import safe_text
 
@@ -102,6 +102,9 @@ class SubRegionTable(tables.Table):
         verbose_name=_("Lower bound"),
         accessor="figure__is_lower_bound",
         order_by=sorted_by("figure__is_lower_bound", "value_key"),
+    )
+    covered = tables.Column(
+        verbose_name=_("Period covered"), accessor="figure__through", visible=False
     )
     rollup = tables.Column(
         verbose_name=_("Sub-regions combined"), accessor="figure__rollup", orderable=False
@@ -182,11 +185,19 @@ class SubRegionTable(tables.Table):
         )
 
     def render_value(self, value, record):
-        if not record.figure.is_quantity:  # 第3位 / 已完成
-            return record.figure.value_text
+        figure = record.figure
+        if not figure.is_quantity:  # 第3位 / 已完成
+            return figure.value_text
+        if figure.period_suffix:  # 上半年 / 前三季度: not the whole year
+            return format_html(
+                '{} <span class="unit">{}</span> <small class="period-label">{}</small>',
+                figures.figure_text(value, lower_bound=figure.is_lower_bound),
+                self.indicator.unit,
+                figure.period_suffix,
+            )
         return format_html(
             '{} <span class="unit">{}</span>',
-            figures.figure_text(value, lower_bound=record.figure.is_lower_bound),
+            figures.figure_text(value, lower_bound=figure.is_lower_bound),
             self.indicator.unit,
         )
 
@@ -242,6 +253,15 @@ class SubRegionTable(tables.Table):
 
     def value_target(self, value):
         return exact(value)
+
+    def value_covered(self, record):
+        """ "2026年上半年" where the value stands on part of the year; the year otherwise."""
+        figure = record.figure
+        if figure.value is None:
+            return ""
+        return periods.period_label(
+            self.year, figure.through, time_nature=self.indicator.time_nature
+        )
 
     def value_lower_bound(self, value):
         return yes_no(value)

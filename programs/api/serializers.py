@@ -21,6 +21,11 @@ from ..models import VALUE_FIELD, Indicator, ProgressReport, ReportingPeriod
 from ..text import invisible_ranges
 from .schema import CONTROL
 
+# Figures as JSON numbers (1200, 0.153846), rounded as stored (4 places) or for ratios (6).
+FIGURE = {"max_digits": None, "decimal_places": 4, "coerce_to_string": False}
+RATIO = {"max_digits": None, "decimal_places": 6, "coerce_to_string": False}
+PERCENT = {"max_digits": None, "decimal_places": 1, "coerce_to_string": False}
+
 # --- Input fields that take exactly the JSON types the schema documents --------------------------
 # DRF is lenient by default ("5" for an integer, "yes" for a boolean, 5 for a string, " 1 " for a
 # decimal); the API's schema says one type per field, and these fields hold to it.

@@ -16,32 +16,26 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from regions.models import Region
 
-from .. import figures
+from .. import figures, periods
 from ..choices import (
     Comparator,
     IndicatorKind,
     PeriodKind,
-    ReportState,
     RollupRule,
     Status,
     TimeNature,
 )
-from ..models import Indicator, PlanIndicator, Program, ProgressReport, RegionFigure, Target
+from ..models import Indicator, PlanIndicator, Program, RegionFigure, Target
 from ..selectors import programs_for
 from .neighbours import NOT_RANKED_KINDS, CascadeGap, Place, Ranking, cascade_gaps, rank_regions
-
-APPROVED = ReportState.APPROVED
+from .periods import PeriodStep, previous_periods
 
 HEADLINE_CARDS = 6  # the region page's cards; its figure table lists every figure
-
-
-def approved_reports():
-    return ProgressReport.objects.filter(state=APPROVED)
 
 
 @dataclass
@@ -65,6 +59,11 @@ class Figure:
     badge: Status = Status.NO_DATA  # status() as of the day the summary was made
     cascade: CascadeGap | None = None  # the sub-regions' targets, where they fall short
     position: int | None = None  # best first among the regions compared (`Ranking.order`)
+    through: int | None = None  # the last month `value` covers (12: the year; None: unknown)
+    rollup_through: int | None = None  # the least coverage among the sub-regions rolled up
+    rollup_mixed: bool = False  # the sub-regions rolled up cover different parts of the year
+    period_step: PeriodStep | None = None  # 环比 of `value`'s latest sub-year period
+    previous_partial: bool = False  # last year's figure on the same basis covers part of it
 
     @property
     def basis(self) -> str | None:
@@ -101,6 +100,44 @@ class Figure:
         return self.last_year_is_lower_bound
 
     @property
+    def period_suffix(self) -> str:
+        """What part of the year `value` covers ("上半年", "6月末"; "" for the whole year)."""
+        return periods.period_suffix(self.through, time_nature=self.indicator.time_nature)
+
+    @property
+    def rollup_period_suffix(self) -> str:
+        """What part of the year the roll-up covers, at least ("" for the whole year)."""
+        return periods.period_suffix(self.rollup_through, time_nature=self.indicator.time_nature)
+
+    @property
+    def period_change(self) -> Decimal | None:
+        """环比: the latest sub-year period against the one before, in the measure the kind
+        allows (`figures.change`); None without both periods."""
+        step = self.period_step
+        if step is None:
+            return None
+        return figures.change(
+            kind=self.indicator.kind, current=step.value, previous=step.previous_value
+        )
+
+    @property
+    def period_change_text(self) -> str:
+        """ "+12.0%", "+1.5个百分点", "上升1位"; "" without a sub-year step."""
+        step = self.period_step
+        if step is None:
+            return ""
+        bound = "" if self.indicator.kind == IndicatorKind.RANK else step.change_bound
+        return figures.change_text(self.period_change, kind=self.indicator.kind, bound=bound)
+
+    @property
+    def rollup_mixed_note(self) -> str:
+        """ "部分下级仅报至上半年" under a roll-up of sub-regions covering different parts of the
+        year; "" otherwise."""
+        if not self.rollup_mixed:
+            return ""
+        return periods.mixed_note(self.rollup_through, time_nature=self.indicator.time_nature)
+
+    @property
     def completion(self) -> figures.Completion:
         target = self.target
         return figures.completion(
@@ -127,8 +164,19 @@ class Figure:
     @property
     def change(self) -> Decimal | None:
         """The change against last year in the measure the kind allows (`figures.change`):
-        growth, percentage points, places moved up; None for a milestone."""
+        growth, percentage points, places moved up; None for a milestone, and for a flow where
+        either year covers only part of it (the first half against a whole year is no growth)."""
+        if self.indicator.time_nature == TimeNature.FLOW and (
+            self.partial or self.previous_partial
+        ):
+            return None
         return figures.change(kind=self.indicator.kind, current=self.actual, previous=self.previous)
+
+    @property
+    def partial(self) -> bool:
+        """This year's figure (own, else the roll-up) covers only part of the year."""
+        through = self.rollup_through if self.from_rollup else self.through
+        return (through or 12) < 12 or (self.from_rollup and self.rollup_mixed)
 
     @property
     def change_text(self) -> str:
@@ -254,6 +302,9 @@ FIGURE_FIELDS = (
     "approved_at",
     "rollup",
     "rollup_is_lower_bound",
+    "through",
+    "rollup_through",
+    "rollup_mixed",
 )
 
 
@@ -280,6 +331,12 @@ def figure_from_rows(
         last_year_rollup_is_lower_bound=bool(last_year and last_year["rollup_is_lower_bound"]),
         rollup=this_year["rollup"] if this_year else None,
         rollup_is_lower_bound=bool(this_year and this_year["rollup_is_lower_bound"]),
+        through=this_year["through"] if this_year and this_year["value"] is not None else None,
+        rollup_through=this_year["rollup_through"] if this_year else None,
+        rollup_mixed=bool(this_year and this_year["rollup_mixed"]),
+        previous_partial=_partial(
+            last_year, own=bool(this_year and this_year["value"] is not None)
+        ),
         history=sorted((y, row["value"]) for y, row in rows.items() if row["value"] is not None),
         lower_bound_years=frozenset(
             y for y, row in rows.items() if row["value"] is not None and row["is_lower_bound"]
@@ -408,6 +465,7 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
         figure.rank, figure.ranked = among_siblings.place(region.pk), among_siblings.ranked
         figure.cascade = gaps.get(indicator_id)
         result[indicator_id] = figure
+    add_period_steps({region.pk: result}, year)
     for (region_id, _indicator_id), by_year in per_key.items():
         if region_id in own_or_below and region_id != region.pk:  # the sub-regions' figures
             years.update(y for y, row in by_year.items() if row["value"] is not None)
@@ -425,6 +483,16 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     )
 
 
+def _partial(row: dict | None, *, own: bool) -> bool:
+    """Whether a year's row covers only part of the year on the basis this year's figure has
+    (its own figure, else the roll-up)."""
+    if row is None:
+        return False
+    if own:
+        return (row["through"] or 12) < 12
+    return (row["rollup_through"] or 12) < 12 or bool(row["rollup_mixed"])
+
+
 def _year_targets(region: Region, children: list[Region], year: int):
     """The region's year targets by indicator id, and where its sub-regions' targets fall short
     of them (`cascade_gaps`): one query."""
@@ -440,6 +508,22 @@ def _year_targets(region: Region, children: list[Region], year: int):
         else:
             children_targets.append(target)
     return targets, cascade_gaps(targets, children_targets, children)
+
+
+def add_period_steps(figures_of: Mapping[int, Mapping[int, Figure]], year: int) -> None:
+    """Sets `period_step` (环比) on the figures, region id → indicator id → figure, whose value
+    stands on sub-year reports: one query, none when every value covers the whole year."""
+    partial = {
+        (region_id, indicator_id)
+        for region_id, by_indicator in figures_of.items()
+        for indicator_id, figure in by_indicator.items()
+        if figure.value is not None and figure.through is not None and figure.through < 12
+    }
+    if not partial:
+        return
+    steps = previous_periods({r for r, _ in partial}, {i for _, i in partial}, year)
+    for region_id, indicator_id in partial:
+        figures_of[region_id][indicator_id].period_step = steps.get((region_id, indicator_id))
 
 
 def _not_rolled_up(children) -> Q:
@@ -493,78 +577,3 @@ def _programs_with_plans(links, figures_by_indicator: dict[int, Figure]):
         if figure is not None and figure not in summary.figures:
             summary.figures.append(figure)
     return [(program, list(plans.values())) for program, plans in programs.values()]
-
-
-def default_year(
-    region: Region, *, within: tuple[int, int] | None = None, program: Program | None = None
-) -> int:
-    """The latest year with approved data of the region's subtree — its own figure or the roll-up
-    of those below it (which reaches through every level), or a sub-region's figure that no
-    roll-up holds (`_not_rolled_up`) — else last year. `within` keeps to those years (a
-    program's), `program` to its indicators. One query, reading the region's and its
-    sub-regions' rows by their key."""
-    here = Region.objects.filter(Q(pk=region.pk) | Q(parent_id=region.pk))
-    counted = here.filter(parent_id=region.pk, counted_in_parent=True).values("pk")
-    not_rolled = Indicator.objects.filter(rollup=RollupRule.NONE).values("pk")
-    rows = RegionFigure.objects.filter(region_id__in=here.values("pk")).filter(
-        Q(region_id=region.pk, value__isnull=False)
-        | Q(region_id=region.pk, rollup__isnull=False)
-        | Q(value__isnull=False) & (Q(region_id__in=counted) | Q(indicator_id__in=not_rolled))
-    )
-    fallback = timezone.localdate().year - 1
-    if within is not None:
-        rows = rows.filter(year__range=within)
-        fallback = min(max(fallback, within[0]), within[1])
-    if program is not None:
-        rows = rows.filter(
-            indicator_id__in=PlanIndicator.objects.filter(plan__program=program).values(
-                "indicator_id"
-            )
-        )
-    return rows.aggregate(Max("year"))["year__max"] or fallback
-
-
-# A site whose few regions hold many approvals lists fewer regions rather than read them all.
-MAX_RECENT_WINDOW = 100_000
-
-
-def recently_updated(limit: int = 8) -> list[tuple[Region, datetime]]:
-    """The regions whose figures were approved last, newest first. Reads the latest approvals
-    backwards by the partial index on approval time until `limit` regions are found, so the cost
-    does not grow with the number of reports."""
-    latest: dict[int, datetime] = {}
-    window = limit * 25
-    while True:
-        rows = list(
-            approved_reports()
-            .filter(reviewed_at__isnull=False)
-            .order_by("-reviewed_at")
-            .values_list("region_id", "reviewed_at")[:window]
-        )
-        for region_id, reviewed_at in rows:
-            latest.setdefault(region_id, reviewed_at)
-            if len(latest) == limit:
-                break
-        if len(latest) >= limit or len(rows) < window or window >= MAX_RECENT_WINDOW:
-            break
-        latest.clear()
-        window *= 8
-    regions = Region.objects.in_bulk(list(latest))
-    return [(regions[pk], at) for pk, at in latest.items()]
-
-
-def headline_region() -> Region | None:
-    """The highest region in the tree that has approved figures (most figures breaks ties).
-    Reads the precomputed own figures level by level from the top: a few index lookups."""
-    levels = Region.objects.order_by("level").values_list("level", flat=True).distinct()
-    for level in levels:
-        row = (
-            RegionFigure.objects.filter(region__level=level, value__isnull=False)
-            .values("region_id")
-            .annotate(n=Count("year"))
-            .order_by("-n", "region_id")
-            .first()
-        )
-        if row:
-            return Region.objects.get(pk=row["region_id"])
-    return None

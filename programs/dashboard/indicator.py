@@ -14,7 +14,7 @@ from regions.models import Region
 
 from ..choices import PeriodKind
 from ..models import Indicator, RegionFigure, Target
-from .core import FIGURE_FIELDS, Figure, Ranking, figure_from_rows, rank_regions
+from .core import FIGURE_FIELDS, Figure, Ranking, add_period_steps, figure_from_rows, rank_regions
 
 
 @dataclass
@@ -81,7 +81,8 @@ def indicator_figures(
 ) -> IndicatorFigures:
     """Everything the indicator page shows, in two queries: the precomputed figures and the
     yearly targets of the region and its direct sub-regions, over all years (a bounded set: one
-    indicator, a region's children, the years of the data). Without `year`, the latest year
+    indicator, a region's children, the years of the data); a third for 环比 when a figure of
+    `year` stands on sub-year reports (`add_period_steps`). Without `year`, the latest year
     with approved figures (`IndicatorYears.default`)."""
     today = today or timezone.localdate()
     here = Region.objects.filter(Q(pk=region.pk) | Q(parent_id=region.pk)).values("pk")
@@ -138,6 +139,9 @@ def indicator_figures(
     for region_id, figure in sub_regions.items():
         figure.rank, figure.ranked = ranking.place(region_id), ranking.ranked
         figure.position = ranking.order.get(region_id)
+    in_year = {region_id: {indicator.pk: f} for region_id, f in sub_regions.items()}
+    in_year[region.pk] = {indicator.pk: next(row.figure for row in trend if row.year == year)}
+    add_period_steps(in_year, year)
     return IndicatorFigures(indicator, region, year, years, trend, sub_regions, ranking, data_as_of)
 
 

@@ -14,7 +14,10 @@ class RegionFigure(models.Model):
     sub-periods); `rollup` combines its children's effective figures (each child's own value,
     else its own roll-up: through every level of the tree) by the indicator's rule, and
     `rollup_is_lower_bound` says whether that combination is itself a lower bound (the rules are
-    in `programs.rollups`). Rows are
+    in `programs.rollups`). `through` is the last month the region's own figure covers (12 for
+    a year report, 6 for a first half-year, 9 for quarters 1–3…), `rollup_through` the least
+    coverage among the children's effective figures and `rollup_mixed` whether those coverages
+    differ (here or further down), so a page can say "2026年上半年" rather than the year. Rows are
     derived data: `programs.rollups` rebuilds them from approved progress reports, in the same
     transaction as each approval or reopening, and in full every night.
 
@@ -36,6 +39,9 @@ class RegionFigure(models.Model):
     approved_at = models.DateTimeField(null=True)
     rollup = models.DecimalField(null=True, **VALUE_FIELD)
     rollup_is_lower_bound = models.BooleanField(default=False)
+    through = models.PositiveSmallIntegerField(null=True)
+    rollup_through = models.PositiveSmallIntegerField(null=True)
+    rollup_mixed = models.BooleanField(default=False)
 
     def __str__(self):
         return f"{self.region_id}/{self.indicator_id}/{self.year}"

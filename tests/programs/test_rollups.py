@@ -31,12 +31,16 @@ pytestmark = pytest.mark.django_db
 
 
 def table() -> dict:
+    """Every row: its figures, lower-bound marks and coverage (through, rollup_through, mixed)."""
     return {
         (f.region_id, f.indicator_id, f.year): (
             f.value,
             f.rollup,
             f.is_lower_bound,
             f.rollup_is_lower_bound,
+            f.through,
+            f.rollup_through,
+            f.rollup_mixed,
         )
         for f in RegionFigure.objects.all()
     }
@@ -53,12 +57,14 @@ REPORT_FIELDS = (
 )
 # Quarters and halves of one year overlap: the coarsest kind reported makes the year.
 COARSEST_FIRST = (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH)
+MONTHS = {PeriodKind.YEAR: 12, PeriodKind.HALF: 6, PeriodKind.QUARTER: 3, PeriodKind.MONTH: 1}
 
 
 @dataclass
 class Own:
     value: Decimal
     is_lower_bound: bool
+    through: int  # the last month covered: the last period used, at the coarsest kind
 
 
 def year_figures(rows, *, time_nature) -> dict[int, Own]:
@@ -77,6 +83,7 @@ def year_figures(rows, *, time_nature) -> dict[int, Own]:
         result[year] = Own(
             figures.year_to_date([r["value"] for r in used], time_nature=time_nature),
             any(r["is_lower_bound"] for r in used),
+            used[-1]["period__number"] * MONTHS[kind],
         )
     return result
 
@@ -91,7 +98,9 @@ def depth(region) -> int:
 def expected(regions, indicators) -> dict:
     """What `figures` computes from the approved reports, region by region: own figures, then
     each parent's roll-up of its children's effective figures (own, else their roll-up), the
-    deepest parents first, each roll-up kept to the table's four decimals."""
+    deepest parents first, each roll-up kept to the table's four decimals. A roll-up covers the
+    least of its children's effective coverages, and is mixed when they differ or one of them is
+    a mixed roll-up."""
     approved = list(dashboard.approved_reports().values(*REPORT_FIELDS))
     own = {}
     for region in regions:
@@ -107,35 +116,49 @@ def expected(regions, indicators) -> dict:
 
     def effective(key) -> tuple:
         if key in own:
-            return own[key].value, own[key].is_lower_bound
-        return rolled.get(key, (None, False))
+            return own[key].value, own[key].is_lower_bound, own[key].through, False
+        return rolled.get(key, (None, False, None, False))
 
     years = {year for (_, _, year) in own}
     for parent in sorted(regions, key=depth, reverse=True):
         children = [r for r in regions if r.parent_id == parent.pk]
         for indicator in indicators:
             for year in years:
-                inputs = []
+                inputs, coverages = [], []
                 for child in children:
-                    value, lower = effective((child.pk, indicator.pk, year))
+                    value, lower, through, mixed = effective((child.pk, indicator.pk, year))
                     inputs.append(figures.RollupInput(value, child.counted_in_parent, lower))
+                    if value is not None and not child.counted_in_parent:
+                        coverages.append((through, mixed))
                 total = figures.rollup(inputs, rule=indicator.rollup)
                 if total is not None:
+                    throughs = {through for through, _ in coverages}
                     rolled[(parent.pk, indicator.pk, year)] = (
                         total.quantize(FOUR_PLACES, ROUND_HALF_UP),
                         figures.rollup_is_lower_bound(inputs, rule=indicator.rollup),
+                        min(throughs),
+                        len(throughs) > 1 or any(mixed for _, mixed in coverages),
                     )
-    result = {key: (value.value, None, value.is_lower_bound, False) for key, value in own.items()}
-    for key, (total, lower) in rolled.items():
-        value, _, own_lower, _ = result.get(key, (None, None, False, False))
-        result[key] = (value, total, own_lower, lower)
+    result = {
+        key: (value.value, None, value.is_lower_bound, False, value.through, None, False)
+        for key, value in own.items()
+    }
+    for key, (total, lower, through, mixed) in rolled.items():
+        value, _, own_lower, _, own_through, _, _ = result.get(
+            key, (None, None, False, False, None, None, False)
+        )
+        result[key] = (value, total, own_lower, lower, own_through, through, mixed)
     return result
 
 
 def same(actual: dict, wanted: dict) -> None:
+    """`actual` (from `table()`) holds `wanted`'s figures and marks, and its coverage where
+    `wanted` gives one (seven columns rather than four)."""
     assert set(actual) == set(wanted)
-    for key, (value, rollup, lower, rollup_lower) in wanted.items():
+    for key, (value, rollup, lower, rollup_lower, *coverage) in wanted.items():
         got = actual[key]
+        if coverage:
+            assert got[4:] == tuple(coverage), key
         assert got[0] == (None if value is None else value.quantize(FOUR_PLACES)), key
         assert (got[1] is None) == (rollup is None), key
         if rollup is not None:
@@ -198,7 +221,7 @@ def indicators():
 
 
 def fill(province, indicators, seed):
-    """Random approved and unapproved reports over years, quarters and halves."""
+    """Random approved and unapproved reports over years, quarters, halves and months."""
     rng = random.Random(seed)
     periods = [PeriodFactory(year=2023), PeriodFactory(year=2024)]
     periods += [
@@ -207,6 +230,8 @@ def fill(province, indicators, seed):
         for n in range(1, 5)
     ]
     periods += [PeriodFactory(year=2024, kind=PeriodKind.HALF, number=n) for n in (1, 2)]
+    periods += [PeriodFactory(year=2025, kind=PeriodKind.MONTH, number=n) for n in (1, 2, 5)]
+    periods += [PeriodFactory(year=2025, kind=PeriodKind.QUARTER, number=1)]
     rows = []
     for region in province:
         if region.code in SILENT:
@@ -286,7 +311,20 @@ def test_migrating_a_database_with_approved_reports_fills_its_figures():
         cursor.execute("DELETE FROM programs_regionfigure")
     executor = MigrationExecutor(connection)
     executor.migrate(latest)
-    assert table() == by_hand
+    migrated = table()
+    assert {key: row[:4] for key, row in migrated.items()} == by_hand
+    # Coverage (0014) comes with the next rebuild: A's quarters 1–2 cover the half-year, B's year
+    # report the year; the city's sum covers the half-year and mixes the two.
+    assert {row[4:] for row in migrated.values()} == {(None, None, False)}
+    rollups.refresh_all()
+    assert {key: row[4:] for key, row in table().items()} == {
+        (a.pk, flow.pk, 2024): (6, None, False),
+        (b.pk, flow.pk, 2024): (12, None, False),
+        (zone.pk, flow.pk, 2024): (12, None, False),
+        (city.pk, flow.pk, 2024): (None, 6, True),
+        (a.pk, stock.pk, 2024): (6, None, False),
+        (city.pk, stock.pk, 2024): (None, 6, False),
+    }
 
 
 def test_refreshing_twice_changes_nothing(province, indicators):
