@@ -254,3 +254,37 @@ def test_a_target_without_an_own_figure_is_held_against_the_sub_regions(jiaxing,
         Decimal("75.0"),
         "not_met",
     )
+
+
+def test_a_part_year_figure_is_named_everywhere_and_never_grown_against_a_whole_year(
+    jiaxing, pinghu
+):
+    """平湖市 2025: 1,000 for the year; 2026: Q1 200 and Q2 260 approved, no more. The 460 is
+    "上半年" on the card, the figure table, the indicator page and its download; against the
+    whole of 2025 it has no growth; 环比 (Q2 on Q1) is +30.0%."""
+    indicator = IndicatorFactory(code="H", name="培训人次", rollup=RollupRule.SUM)
+    approve(indicator, pinghu, 2025, 1000)
+    for number, value in ((1, 200), (2, 260)):
+        ReportFactory(
+            indicator=indicator,
+            region=pinghu,
+            period=PeriodFactory(kind="quarter", year=2026, number=number),
+            value=Decimal(value),
+            state=ReportState.APPROVED,
+            reviewed_at=timezone.now(),
+        )
+    figure = dashboard.region_summary(pinghu, 2026).figures[indicator.pk]
+    assert (figure.value, figure.through, figure.change) == (460, 6, None)
+    html = text_of(ZH, reverse("public:region", args=["330482"]) + "?year=2026")
+    card = plain(html.split('<article class="figure-card', 1)[1].split("</article>", 1)[0])
+    assert "460 人 仅上半年数据" in card and "环比 +30.0%" in card and "同比 —" in card
+    row = plain(html.split(">培训人次</a>", 1)[1].split("</tr>", 1)[0])
+    assert row == "— 460 人 上半年 — — 环比 +30.0% 未设目标"
+    page = plain(text_of(ZH, "/indicators/H/?region=330482&year=2026"))
+    assert "460 人 上半年" in page and "环比 +30.0%" in page
+    english = plain(text_of(EN, reverse("public:region", args=["330482"]) + "?year=2026"))
+    assert "460 人 H1 only" in english
+    # The download of 嘉兴市's sub-regions names the period of 平湖市's figure.
+    rows = ZH.get("/indicators/H/?region=3304&year=2026&_export=csv").content.decode()
+    pinghu_row = next(line for line in rows.splitlines() if line.startswith("平湖市"))
+    assert ",2026年上半年," in pinghu_row

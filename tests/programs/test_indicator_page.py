@@ -279,6 +279,7 @@ def test_the_csv_holds_exactly_the_filtered_rows_in_plain_values(trained, englis
         "Value (人)": "500",
         "Unit": "人",
         "Lower bound": "No",  # a word, never True/False
+        "Period covered": "2023",  # the whole year (else "2023年上半年")
         "Sub-regions combined": "",
         "Sub-regions combined: lower bound": "",
         "Target comparator": "≥",

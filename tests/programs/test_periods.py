@@ -398,6 +398,7 @@ def test_the_api_names_the_period_and_gives_the_step(tree, quarterly):
         "change": 0.12,
         "change_percent": 12.0,
         "change_bound": "",
+        "change_text": "+12.0%",
     }
     assert summary("960101", "zh-hans")["period"] == "2026年前三季度"
     assert a["growth"] == pytest.approx((418 - 500) / 500)  # against 2025's year, unchanged
