@@ -469,6 +469,10 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
     for (region_id, _indicator_id), by_year in per_key.items():
         if region_id in own_or_below and region_id != region.pk:  # the sub-regions' figures
             years.update(y for y, row in by_year.items() if row["value"] is not None)
+            # their approvals too: a figure rolled up from them is as recent as they are
+            for row in by_year.values():
+                if row["approved_at"] and (latest is None or row["approved_at"] > latest):
+                    latest = row["approved_at"]
     return RegionSummary(
         region=region,
         year=year,
