@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from programs import dashboard
+from programs.exports import year_report
 from programs.choices import Comparator, Direction, IndicatorKind, ReportState, RollupRule
 from tests.factories import (
     IndicatorFactory,
@@ -284,6 +285,10 @@ def test_a_part_year_figure_is_named_everywhere_and_never_grown_against_a_whole_
     assert "460 人 上半年" in page and "环比 +30.0%" in page
     english = plain(text_of(EN, reverse("public:region", args=["330482"]) + "?year=2026"))
     assert "460 人 H1 only" in english
+    with translation.override("zh-hans"):  # the Word report's table row, as the page's
+        assert year_report.indicator_rows([figure]) == [
+            ["培训人次", "人", "—", "460（上半年）", "—", "—（环比+30.0%）", "未设目标"]
+        ]
     # The download of 嘉兴市's sub-regions names the period of 平湖市's figure.
     rows = ZH.get("/indicators/H/?region=3304&year=2026&_export=csv").content.decode()
     pinghu_row = next(line for line in rows.splitlines() if line.startswith("平湖市"))

@@ -188,6 +188,11 @@ def each_completion(summary: PlanSummary) -> str:
     )
 
 
+def with_period(text: str, note: str) -> str:
+    """A cell with what part of the year it covers, as the page writes under it: "460（上半年）"."""
+    return _("%(text)s (%(note)s)") % {"text": text, "note": note} if note else text
+
+
 def indicator_rows(figures: list[Figure], *, with_rollup: bool = False) -> list[list[str]]:
     """One row per figure, in the words of the region page's figure table: a rank's "第3位" and
     "上升2位", a milestone's "已完成", a percentage's change in points; `with_rollup` (a region
@@ -199,13 +204,21 @@ def indicator_rows(figures: list[Figure], *, with_rollup: bool = False) -> list[
             f.indicator.name,
             unit_text(f),
             target_cell(f),
-            value_text(f.value, kind=kind, lower_bound=f.is_lower_bound),
+            with_period(
+                value_text(f.value, kind=kind, lower_bound=f.is_lower_bound), f.period_suffix
+            ),
             bounded_text(percent_text(f.completion.ratio), f.completion_bound),
-            f.change_text,
+            with_period(
+                f.change_text,
+                f.period_change_text
+                and _("on the previous period %(change)s") % {"change": f.period_change_text},
+            ),
             status_text(f),
         ]
         if with_rollup:
-            row.insert(-1, value_text(f.rollup, kind=kind, lower_bound=f.rollup_is_lower_bound))
+            rollup = value_text(f.rollup, kind=kind, lower_bound=f.rollup_is_lower_bound)
+            note = f.rollup_mixed_note or f.rollup_period_suffix
+            row.insert(-1, with_period(rollup, note if f.rollup is not None else ""))
         rows.append(row)
     return rows
 
