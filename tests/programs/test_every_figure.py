@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from programs import dashboard
-from programs.exports import year_report
 from programs.choices import Comparator, Direction, IndicatorKind, ReportState, RollupRule
+from programs.exports import year_report
 from tests.factories import (
     IndicatorFactory,
     PeriodFactory,
