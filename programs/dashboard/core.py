@@ -444,6 +444,11 @@ def region_summary(region: Region, year: int, *, today: date | None = None) -> R
                 for row in rows
                 if row["rollup"] is not None
             },
+            coverage={
+                row["region_id"]: row["through"]
+                for row in rows
+                if row["value"] is not None and (row["through"] or 12) < 12
+            },
         )
 
     result: dict[int, Figure] = {}

@@ -87,6 +87,7 @@ class Place(NamedTuple):
     is_lower_bound: bool = False
     rollup: Decimal | None = None  # the region's own sub-regions combined, shown beside it
     rollup_is_lower_bound: bool = False
+    through: int | None = None  # the last month its figure covers, where less than the year
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class Ranking:
     # region id → position, best first (as `places`, but for any number of regions): the order of
     # the table and chart where no place is shown
     order: Mapping[int, int] = field(default_factory=dict)
+    # region id → the last month its figure covers, for figures covering part of the year
+    coverage: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def shown(self) -> bool:
@@ -126,6 +129,7 @@ class Ranking:
                 self.places.get(r.pk),
                 r.pk in self.lower_bounds,
                 *self.rollups.get(r.pk, (None, False)),
+                self.coverage.get(r.pk),
             )
             for r in regions
         ]
@@ -142,6 +146,7 @@ def rank_regions(
     indicator: Indicator,
     lower_bounds: Iterable[int] = (),
     rollups: Mapping[int, tuple[Decimal, bool]] | None = None,
+    coverage: Mapping[int, int] | None = None,
 ) -> Ranking:
     """The one ranking of regions on an indicator: the region page's sub-regions and the region's
     place among its siblings, the indicator page's sub-regions, the API and the Word report all
@@ -162,4 +167,5 @@ def rank_regions(
         lower_bounds=marked,
         rollups=dict(rollups or {}),
         order=order,
+        coverage=dict(coverage or {}),
     )

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from programs import figures
+from programs import figures, periods
 
 register = template.Library()
 
@@ -50,3 +50,9 @@ def value_text(value, indicator, lower_bound=False) -> str:
     return figures.value_text(
         value, kind=indicator.kind, lower_bound=bool(lower_bound), unit=indicator.unit
     )
+
+
+@register.simple_tag
+def period_suffix(through, indicator) -> str:
+    """`{% period_suffix place.through indicator %}` → 上半年 / 前三季度 ("" for the year)."""
+    return periods.period_suffix(through, time_nature=indicator.time_nature)

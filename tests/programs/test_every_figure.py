@@ -293,3 +293,21 @@ def test_a_part_year_figure_is_named_everywhere_and_never_grown_against_a_whole_
     rows = ZH.get("/indicators/H/?region=3304&year=2026&_export=csv").content.decode()
     pinghu_row = next(line for line in rows.splitlines() if line.startswith("平湖市"))
     assert ",2026年上半年," in pinghu_row
+
+
+def test_a_sub_region_whose_figure_covers_part_of_the_year_says_so_in_the_comparison(
+    jiaxing, pinghu, nanhu
+):
+    indicator = IndicatorFactory(code="P", name="引才人数", rollup=RollupRule.SUM)
+    approve(indicator, nanhu, 2026, 900)
+    ReportFactory(
+        indicator=indicator,
+        region=pinghu,
+        period=PeriodFactory(kind="half", year=2026, number=1),
+        value=Decimal(400),
+        state=ReportState.APPROVED,
+        reviewed_at=timezone.now(),
+    )
+    html = text_of(ZH, reverse("public:region", args=["3304"]) + "?year=2026&compare=P")
+    ranking = plain(html.split('<table class="ranking">', 1)[1].split("</table>", 1)[0])
+    assert "南湖区 900 人 平湖市 400 人 上半年" in ranking
