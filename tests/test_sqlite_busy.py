@@ -68,7 +68,7 @@ def server(tmp_path_factory):
             try:
                 if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up, or still booting
                 time.sleep(0.2)
         else:
             pytest.fail("gunicorn did not start")
