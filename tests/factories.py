@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from programs import rollups
 from programs.choices import Comparator, IndicatorKind, PeriodKind, ReportState
@@ -152,3 +153,15 @@ def tracked_in(region, *indicators, years=(2000, 2100)):
     for order, indicator in enumerate(indicators):
         PlanIndicatorFactory(plan=plan, indicator=indicator, order=order)
     return plan
+
+
+def approved_figure(indicator, region, year, value, *, kind=PeriodKind.YEAR, number=1):
+    """An approved report of `value` for the period (the year by default), public at once."""
+    return ReportFactory(
+        indicator=indicator,
+        region=region,
+        period=PeriodFactory(kind=kind, year=year, number=number),
+        value=Decimal(value),
+        state=ReportState.APPROVED,
+        reviewed_at=timezone.now(),
+    )

@@ -34,6 +34,9 @@ from tests.factories import (
     ReportFactory,
     TargetFactory,
 )
+from tests.factories import (
+    approved_figure as approve,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,17 +47,6 @@ EN = Client(HTTP_ACCEPT_LANGUAGE="en")
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-
-
-def approve(indicator, region, year, value):
-    return ReportFactory(
-        indicator=indicator,
-        region=region,
-        period=PeriodFactory(year=year),
-        value=Decimal(value),
-        state=ReportState.APPROVED,
-        reviewed_at=timezone.now(),
-    )
 
 
 def target(indicator, region, year, value, comparator=Comparator.GTE):

@@ -8,7 +8,6 @@ nothing would show. A value without a target is "未设目标" (no_target), apar
 
 import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -19,7 +18,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from programs import dashboard
-from programs.choices import ReportState, RollupRule, Status
+from programs.choices import RollupRule, Status
 from programs.exports.year_report.words import status_text
 from tests.factories import (
     IndicatorFactory,
@@ -27,8 +26,10 @@ from tests.factories import (
     PlanFactory,
     PlanIndicatorFactory,
     ProgramFactory,
-    ReportFactory,
     TargetFactory,
+)
+from tests.factories import (
+    approved_figure as approve,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,17 +41,6 @@ EN = Client(HTTP_ACCEPT_LANGUAGE="en")
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-
-
-def approve(indicator, region, year, value):
-    return ReportFactory(
-        indicator=indicator,
-        region=region,
-        period=PeriodFactory(year=year),
-        value=Decimal(value),
-        state=ReportState.APPROVED,
-        reviewed_at=timezone.now(),
-    )
 
 
 def page(client, code, year=None) -> str:
