@@ -19,7 +19,9 @@ def sitemap(request):
     with_data = RegionFigure.objects.filter(region_id=OuterRef("pk")).filter(
         Q(value__isnull=False) | Q(rollup__isnull=False)
     )
-    provinces = Region.objects.filter(parent__isnull=True).filter(Exists(with_data)).order_by("code")
+    provinces = (
+        Region.objects.filter(parent__isnull=True).filter(Exists(with_data)).order_by("code")
+    )
     return render(request, "site/sitemap.html", {"provinces": provinces})
 
 
