@@ -4,7 +4,7 @@ from django.urls import path
 
 from regions import converters  # noqa: F401 (registers <code:…>)
 
-from .views import corrections, indicator, public
+from .views import corrections, indicator, public, site
 
 app_name = "public"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("corrections/", corrections.correction_list, name="corrections"),
     path("elder-mode/", public.elder_mode, name="elder_mode"),
     path("language/", public.language, name="language"),
+    path("sitemap/", site.sitemap, name="sitemap"),
+    path("accessibility/", site.accessibility, name="accessibility"),
+    path("privacy/", site.privacy, name="privacy"),
+    path("help/", site.help_page, name="help"),
 ]

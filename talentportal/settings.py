@@ -48,6 +48,19 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
+# Who runs the site, shown in every page's header and footer as government portals do
+# (talentportal/context_processors.py); a blank one is not shown. The logo is a path on this site
+# (the content security policy loads images from 'self' only).
+SITE_SPONSOR = env("SITE_SPONSOR")  # 主办单位
+SITE_ORGANIZER = env("SITE_ORGANIZER")  # 承办单位
+SITE_PHONE = env("SITE_PHONE")
+SITE_EMAIL = env("SITE_EMAIL")
+SITE_ADDRESS = env("SITE_ADDRESS")
+SITE_IDENTIFIER = env("SITE_IDENTIFIER")  # 网站标识码
+SITE_ICP = env("SITE_ICP")  # ICP备案号, linked to beian.miit.gov.cn
+SITE_PSB = env("SITE_PSB")  # 公安机关备案号
+SITE_LOGO_URL = env("SITE_LOGO_URL")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -114,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "regions.context_processors.roles",
                 "programs.context_processors.preferences",
+                "talentportal.context_processors.site",
             ],
         },
     },
@@ -276,6 +290,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# A refused CSRF check answers with the site's own page (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "programs.views.site.csrf_failure"
 
 # Sessions live in the database and last SESSION_COOKIE_AGE from sign-in, however they are used
 # meanwhile (talentportal/sessions.py).

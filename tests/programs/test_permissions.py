@@ -90,6 +90,10 @@ OTHER_ROUTES = {
     ("public:program", "GET"): PUBLIC,
     ("public:indicator", "GET"): PUBLIC,
     ("public:corrections", "GET"): PUBLIC,
+    ("public:sitemap", "GET"): PUBLIC,
+    ("public:accessibility", "GET"): PUBLIC,
+    ("public:privacy", "GET"): PUBLIC,
+    ("public:help", "GET"): PUBLIC,
     # Preferences are cookies: anyone sets them, by POST only, and no row changes.
     ("public:elder_mode", "GET"): (405,) * 7,
     ("public:elder_mode", "POST"): (302,) * 7,
