@@ -4,7 +4,7 @@ from django.urls import path
 
 from regions import converters  # noqa: F401 (registers <code:…>)
 
-from .views import corrections, indicator, public
+from .views import corrections, indicator, public, share
 
 app_name = "public"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("corrections/", corrections.correction_list, name="corrections"),
     path("elder-mode/", public.elder_mode, name="elder_mode"),
     path("language/", public.language, name="language"),
+    path("qr.svg", share.qr_code, name="qr_code"),
 ]
