@@ -53,7 +53,9 @@ def qr_code(request):
     path = request.GET.get("path", "")
     if not shareable_path(path):
         return HttpResponseBadRequest(
-            _("Give the path of a page of this site (starting with “/”, at most %(max)d characters).")
+            _(
+                "Give the path of a page of this site (starting with “/”, at most %(max)d characters)."
+            )
             % {"max": MAX_PATH},
             content_type="text/plain; charset=utf-8",
         )

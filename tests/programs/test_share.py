@@ -127,7 +127,7 @@ def test_the_region_program_and_indicator_pages_print_and_share(demo):
         assert '<button type="button" data-copy hidden>复制链接</button>' in html
         assert "<summary>分享</summary>" in html
         assert 'role="status" aria-live="polite"' in html
-        assert f'readonly size="40" value="{SITE}{path.replace("&", "&amp;")}"' in html
+        assert f'readonly value="{SITE}{path.replace("&", "&amp;")}"' in html
         qr_src = re.search(r'<img src="(/qr\.svg\?path=[^"]+)"', html).group(1)
         assert qr_src == "/qr.svg?path=" + quote(path, safe="/")
         drawn = client.get(unescape(qr_src))
