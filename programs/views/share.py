@@ -54,7 +54,8 @@ def qr_code(request):
     if not shareable_path(path):
         return HttpResponseBadRequest(
             _(
-                "Give the path of a page of this site (starting with “/”, at most %(max)d characters)."
+                "Give the path of a page of this site (starting with “/”, at most %(max)d "
+                "characters)."
             )
             % {"max": MAX_PATH},
             content_type="text/plain; charset=utf-8",
