@@ -4,7 +4,7 @@ from django.urls import path
 
 from regions import converters  # noqa: F401 (registers <code:…>)
 
-from .views import corrections, indicator, public, site
+from .views import corrections, indicator, public, share, site
 
 app_name = "public"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("accessibility/", site.accessibility, name="accessibility"),
     path("privacy/", site.privacy, name="privacy"),
     path("help/", site.help_page, name="help"),
+    path("qr.svg", share.qr_code, name="qr_code"),
 ]

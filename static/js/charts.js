@@ -6,6 +6,8 @@
   if (!window.echarts) return;
   var elder = document.documentElement.classList.contains("elder");
   var font = elder ? 18 : 13;
+  var PRINT_WIDTH = 680;  // CSS pixels across A4 within the print margins
+  var charts = [];
   var palette = ["#0b4fa8", "#a61b1b", "#1e6b34", "#8a4b00", "#5b2a86", "#00696b"];
 
   function options(kind, data, el) {
@@ -50,5 +52,16 @@
     var chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption(options(el.dataset.kind, data, el));
     window.addEventListener("resize", function () { chart.resize(); });
+    charts.push(chart);
+  });
+
+  // Print: drawn at most as wide as an A4 page's text (static/css/print.css), then as before.
+  window.addEventListener("beforeprint", function () {
+    charts.forEach(function (chart) {
+      chart.resize({ width: Math.min(chart.getDom().clientWidth, PRINT_WIDTH) });
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    charts.forEach(function (chart) { chart.resize({ width: "auto" }); });
   });
 })();

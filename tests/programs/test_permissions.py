@@ -99,6 +99,9 @@ OTHER_ROUTES = {
     ("public:elder_mode", "POST"): (302,) * 7,
     ("public:language", "GET"): (405,) * 7,
     ("public:language", "POST"): (302,) * 7,
+    # The QR code of a page: 400 without a path (tests/programs/test_share.py draws them).
+    ("public:qr_code", "GET"): (400,) * 7,
+    ("public:qr_code", "POST"): (405,) * 7,
     ("set_language", "POST"): (302,) * 7,
     ("healthz", "GET"): PUBLIC,
     ("login", "GET"): PUBLIC,
