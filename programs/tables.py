@@ -170,7 +170,7 @@ class SubRegionTable(tables.Table):
         region = record.region
         note = ""
         if region.counted_in_parent:
-            note = format_html(' <span class="muted">({})</span>', gettext("not in the sum"))
+            note = format_html(' <span class="muted">{}</span>', gettext("(not in the sum)"))
         return format_html(
             '<a href="{}?year={}">{}</a>{} · <a href="{}?{}" aria-label="{}">{}</a>',
             reverse("public:region", args=[region.code]),
